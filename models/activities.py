@@ -1,0 +1,171 @@
+"""Inputs and outputs of the activities: one model each, so fields can be added safely.
+
+Every activity that writes carries a key the workflow derives deterministically, so a retry or a
+replay after a crash finds the row it already wrote instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from models.case import ReviewStage
+from models.findings import Finding, RiskLevel
+from models.reference import Reviewer
+from models.request import NoticeKind, NoticeRequest
+
+
+class RegisterRequestInput(BaseModel):
+    request_id: str
+    workflow_id: str
+    request: NoticeRequest
+    registered_at: datetime
+
+
+class RequestRegistered(BaseModel):
+    request_id: str
+    created: bool
+    """False when the request was already registered (a retry or a re-run)."""
+
+
+class ScreenRequestInput(BaseModel):
+    request_id: str
+    request: NoticeRequest
+    as_of: date
+    screening_round: int = 1
+
+
+class CaseEvent(BaseModel):
+    """A change to a case: updates the registered request and appends one audit entry."""
+
+    event_key: str
+    request_id: str
+    actor: str
+    action: str
+    stage: ReviewStage
+    at: datetime
+    detail: str = ""
+    risk: RiskLevel | None = None
+    decision: str | None = None
+    findings: list[Finding] | None = None
+    """When set, replaces the stored findings of the request (a new screening round)."""
+    screening_round: int | None = None
+    request: NoticeRequest | None = None
+    """When set, replaces the stored request (the NCB amended it)."""
+
+
+class EventRecorded(BaseModel):
+    event_key: str
+    created: bool
+
+
+class MessageKind(StrEnum):
+    CLARIFICATION_REQUEST = "clarification_request"
+    CONSULTATION_REQUEST = "consultation_request"
+    REMINDER = "reminder"
+    DEADLINE_MISSED = "deadline_missed"
+    DENIAL = "denial"
+    PUBLICATION = "publication"
+    DIFFUSION_TRANSMISSION = "diffusion_transmission"
+    DIFFUSION_FOLLOW_UP = "diffusion_follow_up"
+    WITHDRAWAL = "withdrawal"
+    BLOCK_INSTRUCTION = "block_instruction"
+    UNBLOCK_NOTICE = "unblock_notice"
+    CANCEL_INSTRUCTION = "cancel_instruction"
+    EXPIRY_NOTICE = "expiry_notice"
+    RENEWAL_REMINDER = "renewal_reminder"
+    ACK_REMINDER = "ack_reminder"
+
+
+class OutboxMessage(BaseModel):
+    message_key: str
+    kind: MessageKind
+    to_ncbs: list[str]
+    subject: str
+    body: str
+    created_at: datetime
+    request_id: str | None = None
+    notice_id: str | None = None
+
+
+class MessageQueued(BaseModel):
+    message_key: str
+    created: bool
+
+
+class DeliverMessageInput(BaseModel):
+    message_key: str
+
+
+class MessageDelivered(BaseModel):
+    message_key: str
+    delivered_to: list[str] = Field(default_factory=list)
+    already_delivered: list[str] = Field(default_factory=list)
+
+
+class PublishNoticeInput(BaseModel):
+    notice_id: str
+    request_id: str
+    request: NoticeRequest
+    published_at: datetime
+    expires_at: datetime | None = None
+
+
+class NoticePublished(BaseModel):
+    notice_id: str
+    created: bool
+
+
+class NoticeStatus(StrEnum):
+    PUBLISHED = "published"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class NoticeStatusChange(BaseModel):
+    event_key: str
+    notice_id: str
+    status: NoticeStatus
+    actor: str
+    reason: str
+    at: datetime
+    expires_at: datetime | None = None
+
+
+class ReviewerLookupInput(BaseModel):
+    reviewer_id: str
+
+
+class ReviewerLookup(BaseModel):
+    reviewer: Reviewer | None = None
+
+
+class SearchNoticesInput(BaseModel):
+    viewer_ncb: str
+    name: str | None = None
+    nationality: str | None = None
+    kind: NoticeKind | None = None
+    requesting_ncb: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class NoticeHit(BaseModel):
+    request_id: str
+    notice_id: str | None = None
+    kind: NoticeKind
+    requesting_ncb: str
+    status: str
+    """published, or the stage of the viewer's own pending request."""
+    family_name: str
+    forenames: str = ""
+    date_of_birth: str | None = None
+    nationalities: list[str] = Field(default_factory=list)
+    published_at: datetime | None = None
+    score: float | None = None
+
+
+class SearchResults(BaseModel):
+    hits: list[NoticeHit] = Field(default_factory=list)

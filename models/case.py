@@ -1,0 +1,270 @@
+"""The case a request workflow carries, and the messages that reach it.
+
+One state object (``CaseState``) per workflow, so continue-as-new and queries carry all of it.
+Message names say what happened; each signal, update and query takes one of these models.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from models.findings import Finding, RiskLevel
+from models.request import NoticeRequest
+
+
+class ReviewStage(StrEnum):
+    REGISTERED = "registered"
+    INITIAL_SCREENING = "initial_screening"
+    DETAILED_REVIEW = "detailed_review"
+    AWAITING_CLARIFICATION = "awaiting_clarification"
+    LEGAL_ASSESSMENT = "legal_assessment"
+    AWAITING_DECISION = "awaiting_decision"
+    PUBLISHED = "published"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+REVIEWER_STAGES = frozenset(
+    {ReviewStage.DETAILED_REVIEW, ReviewStage.LEGAL_ASSESSMENT, ReviewStage.AWAITING_DECISION}
+)
+"""Stages in which the case sits in the NDTF queue."""
+
+FINAL_STAGES = frozenset({ReviewStage.PUBLISHED, ReviewStage.DENIED, ReviewStage.WITHDRAWN})
+
+
+class Verdict(StrEnum):
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+
+
+class DecisionOutcome(StrEnum):
+    APPROVE = "approve"
+    DENY = "deny"
+
+
+class InfoRequestKind(StrEnum):
+    CLARIFICATION = "clarification"
+    """Asked of the requesting NCB."""
+    CONSULTATION = "consultation"
+    """Asked of another NCB."""
+
+
+class InfoRequestStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    OVERDUE = "overdue"
+
+
+# --- workflow input / output -------------------------------------------------------------------
+
+
+class NoticeRequestInput(BaseModel):
+    request_id: str
+    request: NoticeRequest
+    submitted_at: datetime | None = None
+
+
+class CaseOutcome(BaseModel):
+    request_id: str
+    stage: ReviewStage
+    notice_id: str | None = None
+    reason: str | None = None
+
+
+# --- what reaches the workflow ----------------------------------------------------------------
+
+
+class ClarificationReply(BaseModel):
+    """An NCB's answer to an open request for information (signal and update)."""
+
+    ncb: str
+    answer: str = Field(min_length=1)
+    amendments: dict[str, Any] = Field(default_factory=dict)
+    info_request_id: str | None = None
+    """Which request it answers; the oldest open one addressed to this NCB when empty."""
+
+
+class InfoRequested(BaseModel):
+    """A reviewer asks the requesting NCB (or, with ``to_ncb``, another NCB) for information."""
+
+    reviewer_id: str
+    question: str = Field(min_length=1)
+    to_ncb: str | None = None
+    due_days: int = Field(default=30, ge=1, le=180)
+
+
+class ReviewConcluded(BaseModel):
+    """A reviewer closes the detailed review and hands the case to legal assessment."""
+
+    reviewer_id: str
+    summary: str = Field(min_length=1)
+
+
+class AssessmentSubmitted(BaseModel):
+    reviewer_id: str
+    verdict: Verdict
+    basis: str = Field(min_length=1)
+    articles: list[str] = Field(default_factory=list)
+
+
+class DecisionSubmitted(BaseModel):
+    reviewer_id: str
+    outcome: DecisionOutcome
+    reason: str = Field(min_length=1)
+    override_justification: str | None = None
+    """A supervisor's justification for approving despite an unresolved blocking finding."""
+
+
+class WithdrawalRequested(BaseModel):
+    ncb: str
+    reason: str = Field(min_length=1)
+
+
+class ActionAccepted(BaseModel):
+    """What an update answers when the workflow took the action."""
+
+    request_id: str
+    stage: ReviewStage
+    detail: str
+    info_request_id: str | None = None
+
+
+class CaseViewer(BaseModel):
+    """Who asks to see a case: an NCB (``ncb``) or the NDTF (``ncb`` empty)."""
+
+    ncb: str | None = None
+
+
+# --- the case itself --------------------------------------------------------------------------
+
+
+class InfoRequest(BaseModel):
+    info_request_id: str
+    kind: InfoRequestKind
+    to_ncb: str
+    question: str
+    asked_by: str
+    asked_at: datetime
+    due_at: datetime
+    reminder_at: datetime
+    status: InfoRequestStatus = InfoRequestStatus.OPEN
+    missing_items: list[str] = Field(default_factory=list)
+    answer: str | None = None
+    amended_fields: list[str] = Field(default_factory=list)
+    answered_at: datetime | None = None
+    reminded: bool = False
+
+
+class Assessment(BaseModel):
+    assessor: str
+    verdict: Verdict
+    basis: str
+    articles: list[str] = Field(default_factory=list)
+    at: datetime
+
+
+class Decision(BaseModel):
+    decided_by: str
+    outcome: DecisionOutcome
+    reason: str
+    override_justification: str | None = None
+    at: datetime
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    actor: str
+    event: str
+    detail: str = ""
+
+
+class RejectedMessage(BaseModel):
+    at: datetime
+    actor: str
+    message: str
+    reason: str
+
+
+class MessageSummary(BaseModel):
+    """A message to NCBs the case caused (the outbox holds it; delivery is tracked there)."""
+
+    message_key: str
+    kind: str
+    to: list[str]
+    subject: str
+    at: datetime
+
+
+class CaseState(BaseModel):
+    request_id: str
+    workflow_id: str
+    request: NoticeRequest
+    stage: ReviewStage = ReviewStage.REGISTERED
+    registered_at: datetime | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    risk: RiskLevel = RiskLevel.LOW
+    screening_rounds: int = 0
+    info_requests: list[InfoRequest] = Field(default_factory=list)
+    review_summary: str | None = None
+    assessment: Assessment | None = None
+    decision: Decision | None = None
+    notice_id: str | None = None
+    overdue: bool = False
+    escalated: bool = False
+    review_due_at: datetime | None = None
+    messages: list[MessageSummary] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    rejected: list[RejectedMessage] = Field(default_factory=list)
+    reasons_to_ncb: list[str] = Field(default_factory=list)
+    withdrawal_reason: str | None = None
+    seq: int = 0
+    """A counter for deterministic ids of what the case causes (info requests, messages)."""
+
+    def open_info_requests(self, to_ncb: str | None = None) -> list[InfoRequest]:
+        return [
+            r for r in self.info_requests
+            if r.status is InfoRequestStatus.OPEN and (to_ncb is None or r.to_ncb == to_ncb)
+        ]
+
+    def next_deadline(self) -> datetime | None:
+        dues = [r.due_at for r in self.open_info_requests()]
+        if self.review_due_at and self.stage in REVIEWER_STAGES:
+            dues.append(self.review_due_at)
+        return min(dues) if dues else None
+
+
+class AwaitedFromNcb(BaseModel):
+    info_request_id: str
+    question: str
+    missing_items: list[str] = Field(default_factory=list)
+    due_at: datetime
+
+
+class NcbCaseView(BaseModel):
+    """What an NCB sees of its own request (``ncb status``): no reviewer internals."""
+
+    request_id: str
+    ncb_reference: str
+    kind: str
+    stage: ReviewStage
+    outcome: str | None = None
+    notice_id: str | None = None
+    awaited: list[AwaitedFromNcb] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    findings_to_address: list[Finding] = Field(default_factory=list)
+    messages: list[MessageSummary] = Field(default_factory=list)
+
+
+class CaseView(BaseModel):
+    """The answer to the case query: the whole case for the NDTF, or an NCB's view of its own."""
+
+    viewer: Literal["ndtf", "ncb"]
+    case: CaseState | None = None
+    ncb_view: NcbCaseView | None = None

@@ -1,0 +1,29 @@
+"""The one way every process here connects to Temporal: pydantic payloads, optional encryption."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+
+from runtime.config import Settings, settings
+
+
+def data_converter(config: Settings | None = None) -> DataConverter:
+    config = config or settings()
+    if not config.payload_key:
+        return pydantic_data_converter
+    from runtime.codec import EncryptionCodec
+
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec.from_base64(config.payload_key))
+
+
+async def connect(config: Settings | None = None) -> Client:
+    config = config or settings()
+    return await Client.connect(
+        config.temporal_address,
+        namespace=config.temporal_namespace,
+        data_converter=data_converter(config),
+    )
