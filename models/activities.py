@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from models.case import ReviewStage
 from models.findings import Finding, RiskLevel
-from models.reference import Reviewer
+from models.reference import ReferenceKind, Reviewer
 from models.request import NoticeKind, NoticeRequest
 
 
@@ -169,3 +169,46 @@ class NoticeHit(BaseModel):
 
 class SearchResults(BaseModel):
     hits: list[NoticeHit] = Field(default_factory=list)
+
+
+class AcknowledgementInput(BaseModel):
+    """An NCB confirms it updated its national database after a block or cancellation instruction."""
+
+    event_key: str
+    notice_id: str
+    instruction_key: str
+    ncb: str
+    at: datetime
+
+
+class AuditVerification(BaseModel):
+    """The result of walking the audit chain: the first entry that was changed or removed, if any."""
+
+    ok: bool
+    entries: int
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+class ReferenceProblem(BaseModel):
+    """One bad cell (or row, or header) of a reference CSV file, by line number and column."""
+
+    line: int
+    field: str
+    message: str
+
+
+class LoadReferenceInput(BaseModel):
+    """A reference list to load through the worker (``ndtf data load`` when it has no database access)."""
+
+    kind: ReferenceKind
+    csv_text: str
+    actor: str = "ndtf"
+
+
+class LoadReport(BaseModel):
+    kind: ReferenceKind
+    rows: int
+    changed: bool
+    """False when the same content was already loaded (nothing was written)."""
+    version: int

@@ -69,6 +69,8 @@ class NoticeRequestInput(BaseModel):
     request_id: str
     request: NoticeRequest
     submitted_at: datetime | None = None
+    state: CaseState | None = None
+    """Set when the workflow continues as new: the case so far."""
 
 
 class CaseOutcome(BaseModel):
@@ -160,6 +162,8 @@ class InfoRequest(BaseModel):
     amended_fields: list[str] = Field(default_factory=list)
     answered_at: datetime | None = None
     reminded: bool = False
+    sent: bool = False
+    """The message carrying the question has been queued to the NCB."""
 
 
 class Assessment(BaseModel):
@@ -224,6 +228,8 @@ class CaseState(BaseModel):
     rejected: list[RejectedMessage] = Field(default_factory=list)
     reasons_to_ncb: list[str] = Field(default_factory=list)
     withdrawal_reason: str | None = None
+    rescreen_needed: bool = False
+    diffusion_transmitted: bool = False
     seq: int = 0
     """A counter for deterministic ids of what the case causes (info requests, messages)."""
 
@@ -232,6 +238,11 @@ class CaseState(BaseModel):
             r for r in self.info_requests
             if r.status is InfoRequestStatus.OPEN and (to_ncb is None or r.to_ncb == to_ncb)
         ]
+
+    def next_id(self, prefix: str) -> str:
+        """A deterministic id for something the case causes: stable across replay and retries."""
+        self.seq += 1
+        return f"{self.request_id}/{prefix}/{self.seq}"
 
     def next_deadline(self) -> datetime | None:
         dues = [r.due_at for r in self.open_info_requests()]
@@ -268,3 +279,6 @@ class CaseView(BaseModel):
     viewer: Literal["ndtf", "ncb"]
     case: CaseState | None = None
     ncb_view: NcbCaseView | None = None
+
+
+NoticeRequestInput.model_rebuild()

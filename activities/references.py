@@ -1,0 +1,525 @@
+"""Reference data: the lists the organisation supplies (refugees, political targeting, country context,
+interstate disputes, the reviewer roster), loaded from CSV and read by screening.
+
+Loading validates the whole file first and writes nothing when any row is bad: every problem is
+reported by line number and column, so the file can be fixed in one go. A load replaces that list in
+one transaction; the same content loaded again changes nothing (compared by a hash of the parsed
+rows, so line endings and surrounding spaces do not count as changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import delete, insert, or_, select, text
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.audit import append_audit, canonical_json
+from activities.database import Database, dialect_of
+from activities.registry import NOT_PENDING_STAGES
+from models.activities import LoadReferenceInput, LoadReport, ReferenceProblem
+from models.reference import (
+    CountryContextRecord,
+    DuplicateCandidate,
+    InterstateDisputeRecord,
+    PoliticalTargetRecord,
+    ReferenceKind,
+    RefugeeRecord,
+    ReviewerRole,
+)
+from models.request import PartialDate
+from models.tables import (
+    REFERENCE_TABLES,
+    CountryContextRow,
+    InterstateDisputeRow,
+    NoticeRow,
+    PoliticalTargetingRow,
+    ReferenceVersionRow,
+    RefugeeRow,
+    RequestRow,
+    family_key,
+    name_tokens,
+)
+
+REFERENCE_LOCK_KEY = 0x4E44_5446_5245_4600
+"""Advisory lock base for loads on PostgreSQL (one per kind: base + index of the kind)."""
+
+CONTEXT_KINDS = ("unrest", "regime_change", "armed_conflict", "election", "coup")
+REFUGEE_STATUSES = ("granted", "revoked")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_partial_date = TypeAdapter(PartialDate)
+
+
+class ReferenceDataError(Exception):
+    """A reference file that cannot be loaded; ``problems`` lists every bad cell by line and column."""
+
+    def __init__(self, kind: ReferenceKind, problems: list[ReferenceProblem]) -> None:
+        self.kind = kind
+        self.problems = problems
+        shown = "; ".join(f"line {p.line}, {p.field}: {p.message}" for p in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        super().__init__(f"{kind.value}: {len(problems)} problem(s), nothing loaded: {shown}{more}")
+
+
+# --- parsing one cell ----------------------------------------------------------------------------
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise ValueError("is required")
+    return value
+
+
+def _optional(value: str) -> str:
+    return value
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if not code:
+        raise ValueError("is required")
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _countries(value: str) -> list[str]:
+    codes = [part.strip().upper() for part in value.split(";") if part.strip()]
+    bad = [code for code in codes if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None]
+    if bad:
+        raise ValueError(f"not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}")
+    return list(dict.fromkeys(codes))
+
+
+def _partial(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return _partial_date.validate_python(value)
+    except ValidationError as error:
+        raise ValueError(error.errors()[0]["msg"]) from None
+
+
+def _iso_date(value: str) -> str:
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"'{value}' is not a date of the form YYYY-MM-DD" if value else "is required")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real calendar date") from None
+    return value
+
+
+def _optional_iso_date(value: str) -> str | None:
+    return _iso_date(value) if value else None
+
+
+def _one_of(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value.lower() not in allowed:
+            raise ValueError(f"'{value}' is not one of {', '.join(allowed)}")
+        return value.lower()
+
+    return parse
+
+
+def _slug(value: str) -> str:
+    slug = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if not _SLUG.match(slug):
+        raise ValueError("is required (a word such as activist, journalist, opposition, art3_refusal)")
+    return slug
+
+
+def _roles(value: str) -> list[str]:
+    roles = [part.strip().lower() for part in value.split(";") if part.strip()]
+    allowed = [role.value for role in ReviewerRole]
+    bad = [role for role in roles if role not in allowed]
+    if bad:
+        raise ValueError(f"unknown role(s) {', '.join(bad)}; roles are {', '.join(allowed)}")
+    if not roles:
+        raise ValueError(f"at least one role is required ({', '.join(allowed)})")
+    return list(dict.fromkeys(roles))
+
+
+# --- what each file looks like -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Format:
+    columns: dict[str, Callable[[str], Any]]
+    """CSV column -> parser; the header must list exactly these, in this order."""
+    to_row: Callable[[dict[str, Any]], dict[str, Any]]
+    """Parsed cells -> table columns."""
+    check: Callable[[dict[str, Any]], list[tuple[str, str]]] = lambda _row: []
+    """Cross-column checks once every cell parsed: (field, message) pairs."""
+
+
+def _person_row(parsed: dict[str, Any]) -> dict[str, Any]:
+    return {**parsed, "family_key": family_key(parsed["family_name"])}
+
+
+def _period_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    if parsed["to"] and parsed["to"] < parsed["from"]:
+        return [("to", f"ends ({parsed['to']}) before it starts ({parsed['from']})")]
+    return []
+
+
+def _dispute_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    problems = _period_check(parsed)
+    if parsed["country_a"] == parsed["country_b"]:
+        problems.append(("country_b", "a dispute needs two different countries"))
+    return problems
+
+
+def _period_row(parsed: dict[str, Any]) -> dict[str, Any]:
+    row = {k: v for k, v in parsed.items() if k not in ("from", "to")}
+    return {**row, "from_date": parsed["from"], "to_date": parsed["to"]}
+
+
+FORMATS: dict[ReferenceKind, _Format] = {
+    ReferenceKind.REFUGEES: _Format(
+        columns={
+            "family_name": _required,
+            "forenames": _optional,
+            "date_of_birth": _partial,
+            "nationalities": _countries,
+            "granted_by": _country,
+            "persecution_country": _country,
+            "status": _one_of(*REFUGEE_STATUSES),
+            "decided_on": _optional_iso_date,
+        },
+        to_row=_person_row,
+    ),
+    ReferenceKind.POLITICAL_TARGETING: _Format(
+        columns={
+            "family_name": _required,
+            "forenames": _optional,
+            "date_of_birth": _partial,
+            "nationalities": _countries,
+            "country": _country,
+            "kind": _slug,
+            "note": _optional,
+        },
+        to_row=_person_row,
+    ),
+    ReferenceKind.COUNTRY_CONTEXT: _Format(
+        columns={
+            "country": _country,
+            "kind": _one_of(*CONTEXT_KINDS),
+            "from": _iso_date,
+            "to": _optional_iso_date,
+            "note": _optional,
+        },
+        to_row=_period_row,
+        check=_period_check,
+    ),
+    ReferenceKind.INTERSTATE_DISPUTES: _Format(
+        columns={
+            "country_a": _country,
+            "country_b": _country,
+            "from": _iso_date,
+            "to": _optional_iso_date,
+            "note": _optional,
+        },
+        to_row=_period_row,
+        check=_dispute_check,
+    ),
+    ReferenceKind.REVIEWERS: _Format(
+        columns={"reviewer_id": _required, "name": _required, "roles": _roles},
+        to_row=lambda parsed: dict(parsed),
+    ),
+}
+
+
+def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any]]:
+    """Validate a whole file; the table rows when every line is good, else ReferenceDataError."""
+    spec = FORMATS[kind]
+    expected = list(spec.columns)
+    reader = csv.reader(io.StringIO(content.removeprefix("\ufeff"), newline=""))
+    problems: list[ReferenceProblem] = []
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        problem = ReferenceProblem(line=1, field="header", message=str(error))
+        raise ReferenceDataError(kind, [problem]) from None
+    if header is None or [column.strip() for column in header] != expected:
+        found = ",".join(column.strip() for column in header) if header else "an empty file"
+        message = f"the header must be exactly {','.join(expected)} (found {found})"
+        raise ReferenceDataError(kind, [ReferenceProblem(line=1, field="header", message=message)])
+    rows: list[dict[str, Any]] = []
+    keys_seen: dict[str, int] = {}
+    line = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(ReferenceProblem(line=reader.line_num, field="row", message=str(error)))
+            break
+        first_line, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(expected):
+            message = f"has {len(cells)} columns, the header has {len(expected)}"
+            problems.append(ReferenceProblem(line=first_line, field="row", message=message))
+            continue
+        parsed: dict[str, Any] = {}
+        row_problems: list[ReferenceProblem] = []
+        for column, cell in zip(expected, cells, strict=True):
+            try:
+                parsed[column] = spec.columns[column](cell.strip())
+            except ValueError as error:
+                row_problems.append(ReferenceProblem(line=first_line, field=column, message=str(error)))
+        if not row_problems:
+            row_problems = [
+                ReferenceProblem(line=first_line, field=field, message=message)
+                for field, message in spec.check(parsed)
+            ]
+        if kind is ReferenceKind.REVIEWERS and "reviewer_id" in parsed:
+            earlier = keys_seen.setdefault(parsed["reviewer_id"], first_line)
+            if earlier != first_line:
+                message = f"reviewer '{parsed['reviewer_id']}' is already listed on line {earlier}"
+                row_problems.append(ReferenceProblem(line=first_line, field="reviewer_id", message=message))
+        problems.extend(row_problems)
+        if not row_problems:
+            rows.append(spec.to_row(parsed))
+    if problems:
+        raise ReferenceDataError(kind, problems)
+    return rows
+
+
+def _start(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _end(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class ReferenceStore:
+    """Reads reference data for screening and loads new versions of it (``ndtf data load``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- reading ----------------------------------------------------------------------------
+
+    async def country_context(self, countries: Sequence[str]) -> list[CountryContextRecord]:
+        codes = sorted({code.upper() for code in countries})
+        if not codes:
+            return []
+        async with self.db.transaction() as session:
+            rows = await session.scalars(
+                select(CountryContextRow)
+                .where(CountryContextRow.country.in_(codes))
+                .order_by(CountryContextRow.country, CountryContextRow.from_date)
+            )
+            return [
+                CountryContextRecord(
+                    country=row.country,
+                    kind=row.kind,
+                    start=_start(row.from_date),
+                    end=_end(row.to_date),
+                    note=row.note,
+                )
+                for row in rows
+            ]
+
+    async def interstate_disputes(self, countries: Sequence[str]) -> list[InterstateDisputeRecord]:
+        codes = sorted({code.upper() for code in countries})
+        if not codes:
+            return []
+        async with self.db.transaction() as session:
+            rows = await session.scalars(
+                select(InterstateDisputeRow)
+                .where(
+                    or_(InterstateDisputeRow.country_a.in_(codes), InterstateDisputeRow.country_b.in_(codes))
+                )
+                .order_by(InterstateDisputeRow.from_date)
+            )
+            return [
+                InterstateDisputeRecord(
+                    country_a=row.country_a,
+                    country_b=row.country_b,
+                    start=_start(row.from_date),
+                    end=_end(row.to_date),
+                    note=row.note,
+                )
+                for row in rows
+            ]
+
+    async def all_refugees(self) -> list[RefugeeRecord]:
+        async with self.db.transaction() as session:
+            rows = await session.scalars(select(RefugeeRow).order_by(RefugeeRow.id))
+            return [
+                RefugeeRecord(
+                    family_name=row.family_name,
+                    forenames=row.forenames,
+                    date_of_birth=row.date_of_birth,
+                    nationalities=list(row.nationalities),
+                    granted_by=row.granted_by,
+                    persecution_country=row.persecution_country,
+                    status=row.status,
+                    decided_on=_end(row.decided_on),
+                )
+                for row in rows
+            ]
+
+    async def all_political_targets(self) -> list[PoliticalTargetRecord]:
+        async with self.db.transaction() as session:
+            rows = await session.scalars(select(PoliticalTargetingRow).order_by(PoliticalTargetingRow.id))
+            return [
+                PoliticalTargetRecord(
+                    family_name=row.family_name,
+                    forenames=row.forenames,
+                    date_of_birth=row.date_of_birth,
+                    nationalities=list(row.nationalities),
+                    country=row.country,
+                    kind=row.kind,
+                    note=row.note,
+                )
+                for row in rows
+            ]
+
+    async def version(self, kind: ReferenceKind | str) -> int:
+        """The loaded version of a list (0 when it was never loaded): screening records it as evidence."""
+        async with self.db.transaction() as session:
+            found = await session.get(ReferenceVersionRow, ReferenceKind(kind).value)
+        return found.version if found else 0
+
+    async def duplicate_candidates(self, request_id: str, family_name: str) -> list[DuplicateCandidate]:
+        """Pending requests and published notices sharing a family-name token with this request.
+
+        A cheap prefilter on an indexed column; the person matcher scores what it returns.
+        """
+        tokens = sorted(set(name_tokens(family_name)))
+        if not tokens:
+            return []
+        candidates: dict[str, DuplicateCandidate] = {}
+        async with self.db.transaction() as session:
+            notices = await session.scalars(
+                select(NoticeRow).where(
+                    NoticeRow.status == "published",
+                    NoticeRow.request_id != request_id,
+                    or_(*(NoticeRow.family_key.like(f"% {token} %") for token in tokens)),
+                )
+            )
+            for notice in notices:
+                candidates[notice.request_id] = DuplicateCandidate(
+                    request_id=notice.request_id,
+                    requesting_ncb=notice.requesting_ncb,
+                    stage=notice.status,
+                    family_name=notice.family_name,
+                    forenames=notice.forenames,
+                    date_of_birth=notice.date_of_birth or "",
+                    nationalities=list(notice.nationalities),
+                )
+            pending = await session.scalars(
+                select(RequestRow).where(
+                    RequestRow.stage.not_in([stage.value for stage in NOT_PENDING_STAGES]),
+                    RequestRow.request_id != request_id,
+                    or_(*(RequestRow.family_key.like(f"% {token} %") for token in tokens)),
+                )
+            )
+            for request in pending:
+                candidates.setdefault(
+                    request.request_id,
+                    DuplicateCandidate(
+                        request_id=request.request_id,
+                        requesting_ncb=request.requesting_ncb,
+                        stage=request.stage,
+                        family_name=request.family_name,
+                        forenames=request.forenames,
+                        date_of_birth=request.date_of_birth or "",
+                        nationalities=list(request.nationalities),
+                    ),
+                )
+        return list(candidates.values())
+
+    # --- loading ----------------------------------------------------------------------------
+
+    async def load_csv(self, kind: ReferenceKind | str, path: str | Path, actor: str = "ndtf") -> LoadReport:
+        """``ndtf data load KIND FILE``: all of the file or none of it; ReferenceDataError lists why."""
+        kind = ReferenceKind(kind)
+        try:
+            content = await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+        except UnicodeDecodeError as error:
+            problem = ReferenceProblem(line=1, field="file", message=f"is not UTF-8 text ({error.reason})")
+            raise ReferenceDataError(kind, [problem]) from None
+        return await self.load_text(kind, content, actor)
+
+    async def load_text(self, kind: ReferenceKind | str, content: str, actor: str = "ndtf") -> LoadReport:
+        """Replace one list with the rows of a CSV text, unless the same content is already loaded."""
+        kind = ReferenceKind(kind)
+        rows = parse_reference_csv(kind, content)
+        content_hash = hashlib.sha256(canonical_json(rows).encode()).hexdigest()
+        table = REFERENCE_TABLES[kind.value]
+        now = datetime.now(UTC)
+        async with self.db.transaction() as session:
+            if dialect_of(session) == "postgresql":
+                lock = REFERENCE_LOCK_KEY + list(ReferenceKind).index(kind)
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+            current = await session.get(ReferenceVersionRow, kind.value)
+            if current is not None and current.content_hash == content_hash:
+                return LoadReport(kind=kind, rows=current.rows, changed=False, version=current.version)
+            await session.execute(delete(table))
+            if rows:
+                await session.execute(insert(table), rows)
+            version = (current.version if current else 0) + 1
+            if current is None:
+                session.add(
+                    ReferenceVersionRow(
+                        kind=kind.value,
+                        version=version,
+                        content_hash=content_hash,
+                        loaded_at=now,
+                        rows=len(rows),
+                    )
+                )
+            else:
+                current.version, current.content_hash = version, content_hash
+                current.loaded_at, current.rows = now, len(rows)
+            await append_audit(
+                session,
+                event_key=f"reference:{kind.value}:{version}",
+                actor=actor,
+                action="reference_loaded",
+                subject_type="reference",
+                subject_id=kind.value,
+                at=now,
+                detail={"version": version, "rows": len(rows), "content_hash": content_hash},
+            )
+        return LoadReport(kind=kind, rows=len(rows), changed=True, version=version)
+
+
+class ReferenceActivities:
+    """Loading reference data through the worker, for an admin client that has no database access."""
+
+    def __init__(self, db: Database) -> None:
+        self.store = ReferenceStore(db)
+
+    @activity.defn
+    async def load_reference_data(self, input: LoadReferenceInput) -> LoadReport:
+        try:
+            return await self.store.load_text(input.kind, input.csv_text, input.actor)
+        except ReferenceDataError as error:
+            raise ApplicationError(
+                str(error),
+                [problem.model_dump() for problem in error.problems],
+                type="InvalidReferenceData",
+                non_retryable=True,
+            ) from None

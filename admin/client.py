@@ -1,0 +1,149 @@
+"""The reviewers' client library behind `ndtf`: the queue, the case, and each reviewer action.
+
+Actions go through updates, so a refused one is answered at once; roles are checked by the workflow
+against the roster, never taken from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle
+
+from models import search_attributes as sa
+from models.case import (
+    REVIEWER_STAGES,
+    ActionAccepted,
+    AssessmentSubmitted,
+    CaseState,
+    CaseViewer,
+    DecisionOutcome,
+    DecisionSubmitted,
+    InfoRequested,
+    ReviewConcluded,
+    ReviewStage,
+    Verdict,
+)
+from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
+from runtime.config import settings
+from starter.client import call, notice_workflow_id, workflow_id_for
+from workflows.notice_request import NoticeRequestWorkflow
+from workflows.published_notice import PublishedNoticeWorkflow
+
+
+class QueueEntry(BaseModel):
+    request_id: str
+    kind: str
+    requesting_ncb: str
+    stage: str
+    risk: str
+    next_deadline: datetime | None = None
+    overdue: bool = False
+    escalated: bool = False
+    blocking: int = 0
+    doubts: int = 0
+
+
+class ReviewerClient:
+    def __init__(self, client: Client, reviewer_id: str, task_queue: str | None = None) -> None:
+        self.client = client
+        self.reviewer_id = reviewer_id
+        self.task_queue = task_queue or settings().task_queue
+
+    def _case(self, request_id: str) -> WorkflowHandle[NoticeRequestWorkflow, Any]:
+        return self.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+
+    def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
+        return self.client.get_workflow_handle_for(PublishedNoticeWorkflow.run, notice_workflow_id(notice_id))
+
+    async def queue(self, include_awaiting_ncb: bool = False, limit: int = 200) -> list[QueueEntry]:
+        """Cases waiting for reviewers, oldest deadline first (from search attributes, then the case)."""
+        stages = set(REVIEWER_STAGES)
+        if include_awaiting_ncb:
+            stages.add(ReviewStage.AWAITING_CLARIFICATION)
+        stage_list = ", ".join(f"'{s.value}'" for s in sorted(stages))
+        query = f"WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' AND ReviewStage IN ({stage_list})"
+        entries: list[QueueEntry] = []
+        async for execution in self.client.list_workflows(query, limit=limit):
+            attrs = execution.typed_search_attributes
+            entries.append(QueueEntry(
+                request_id=execution.id.removeprefix("notice-request-"),
+                kind=attrs.get(sa.NOTICE_KIND) or "",
+                requesting_ncb=attrs.get(sa.REQUESTING_NCB) or "",
+                stage=attrs.get(sa.REVIEW_STAGE) or "",
+                risk=attrs.get(sa.RISK_LEVEL) or "",
+                next_deadline=attrs.get(sa.NEXT_DEADLINE),
+            ))
+        states = await asyncio.gather(*(self._try_show(e.request_id) for e in entries))
+        for entry, state in zip(entries, states, strict=True):
+            if state is None:
+                continue
+            entry.stage, entry.risk = state.stage.value, state.risk.value
+            entry.next_deadline = state.next_deadline()
+            entry.overdue, entry.escalated = state.overdue, state.escalated
+            entry.blocking = sum(1 for f in state.findings if f.severity.value == "blocking")
+            entry.doubts = sum(1 for f in state.findings if f.severity.value == "doubt")
+        far = datetime.max.replace(tzinfo=None)
+        return sorted(
+            (e for e in entries if e.stage in {s.value for s in stages}),
+            key=lambda e: (e.next_deadline.replace(tzinfo=None) if e.next_deadline else far, e.request_id),
+        )
+
+    async def _try_show(self, request_id: str) -> CaseState | None:
+        try:
+            return await self.show(request_id)
+        except Exception:  # noqa: BLE001 - a case that closed meanwhile drops out of the queue
+            return None
+
+    async def show(self, request_id: str) -> CaseState:
+        view = await call(self._case(request_id).query(NoticeRequestWorkflow.case, CaseViewer()))
+        assert view.case is not None
+        return view.case
+
+    async def request_info(
+        self, request_id: str, question: str, to_ncb: str | None = None, due_days: int = 30
+    ) -> ActionAccepted:
+        message = InfoRequested(reviewer_id=self.reviewer_id, question=question, to_ncb=to_ncb, due_days=due_days)
+        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.request_info, message))
+
+    async def conclude_review(self, request_id: str, summary: str) -> ActionAccepted:
+        message = ReviewConcluded(reviewer_id=self.reviewer_id, summary=summary)
+        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.conclude_review, message))
+
+    async def assess(
+        self, request_id: str, verdict: Verdict, basis: str, articles: list[str] | None = None
+    ) -> ActionAccepted:
+        message = AssessmentSubmitted(
+            reviewer_id=self.reviewer_id, verdict=verdict, basis=basis, articles=articles or []
+        )
+        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.assess_case, message))
+
+    async def decide(
+        self, request_id: str, outcome: DecisionOutcome, reason: str, override_justification: str | None = None
+    ) -> ActionAccepted:
+        message = DecisionSubmitted(
+            reviewer_id=self.reviewer_id, outcome=outcome, reason=reason,
+            override_justification=override_justification,
+        )
+        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.decide_case, message))
+
+    async def block(self, notice_id: str, reason: str, until: datetime | None = None) -> NoticeActionAccepted:
+        message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason, until=until)
+        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.block, message))
+
+    async def unblock(self, notice_id: str, reason: str) -> NoticeActionAccepted:
+        message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
+        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.unblock, message))
+
+    async def cancel(self, notice_id: str, reason: str) -> NoticeActionAccepted:
+        message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
+        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.cancel, message))
+
+    async def notice(self, notice_id: str) -> PublishedNoticeState:
+        return await call(self._notice(notice_id).query(PublishedNoticeWorkflow.notice))
+
+    async def acks(self, notice_id: str) -> AckReport:
+        return await call(self._notice(notice_id).query(PublishedNoticeWorkflow.acks))

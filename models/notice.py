@@ -1,0 +1,99 @@
+"""The lifetime of a published notice: its state, and the messages that reach it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from models.activities import NoticeStatus
+from models.case import RejectedMessage, TimelineEvent
+from models.request import NoticeKind
+
+
+class InstructionKind(StrEnum):
+    BLOCK = "block"
+    CANCEL = "cancel"
+
+
+class Instruction(BaseModel):
+    """An instruction to every member NCB to update its national database, and who has confirmed."""
+
+    instruction_key: str
+    kind: InstructionKind
+    issued_at: datetime
+    due_at: datetime
+    pending: list[str] = Field(default_factory=list)
+    acknowledged: dict[str, datetime] = Field(default_factory=dict)
+    reminded: bool = False
+    escalated: bool = False
+
+
+class PublishedNoticeInput(BaseModel):
+    notice_id: str
+    request_id: str
+    kind: NoticeKind
+    requesting_ncb: str
+    published_at: datetime
+    state: PublishedNoticeState | None = None
+
+
+class PublishedNoticeState(BaseModel):
+    notice_id: str
+    request_id: str
+    kind: NoticeKind
+    requesting_ncb: str
+    status: NoticeStatus = NoticeStatus.PUBLISHED
+    published_at: datetime
+    expires_at: datetime | None = None
+    renewals: int = 0
+    renewal_reminded: bool = False
+    blocked_until: datetime | None = None
+    status_reason: str | None = None
+    instructions: list[Instruction] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    rejected: list[RejectedMessage] = Field(default_factory=list)
+    generation: int = 0
+    """How many times the workflow continued as new."""
+    seq: int = 0
+
+    def next_id(self, prefix: str) -> str:
+        self.seq += 1
+        return f"{self.notice_id}/g{self.generation}/{prefix}/{self.seq}"
+
+
+class NoticeAction(BaseModel):
+    """A reviewer blocks, unblocks or cancels a notice."""
+
+    reviewer_id: str
+    reason: str = Field(min_length=1)
+    until: datetime | None = None
+    """For a block: when it lifts by itself; indefinite when empty."""
+
+
+class RenewalRequested(BaseModel):
+    ncb: str
+    reason: str = Field(min_length=1)
+
+
+class AcknowledgementSent(BaseModel):
+    ncb: str
+    instruction_key: str | None = None
+    """Which instruction; the latest one the NCB has not confirmed when empty."""
+
+
+class NoticeActionAccepted(BaseModel):
+    notice_id: str
+    status: NoticeStatus
+    detail: str
+
+
+class AckReport(BaseModel):
+    """`ndtf acks`: who has and has not confirmed each instruction."""
+
+    notice_id: str
+    instructions: list[Instruction] = Field(default_factory=list)
+
+
+PublishedNoticeInput.model_rebuild()

@@ -1,0 +1,374 @@
+"""The organisation's information system as database tables (SQLAlchemy 2, PostgreSQL and SQLite).
+
+Only activities touch these tables. Column types are chosen so that the same migrations and queries
+run on PostgreSQL (asyncpg) and on SQLite (aiosqlite, the local default): JSON becomes JSONB on
+PostgreSQL, and every timestamp is stored and returned in UTC whatever the backend keeps.
+
+Name search columns (``family_key``) hold the normalised family-name tokens padded with spaces
+(" garcia lopez "), so a token prefilter is a portable ``LIKE '% token %'`` on an indexed column.
+Nationality filters use ``nationality_codes`` (";FR;DE;") for the same reason.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always aware and in UTC when read back.
+
+    SQLite keeps no time zone, so values are written there as naive UTC and made aware on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+"""JSON on SQLite, JSONB on PostgreSQL."""
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonDocument, list[Any]: JsonDocument}
+
+
+# --- requests and their review ---------------------------------------------------------------
+
+
+class RequestRow(Base):
+    """A registered request; the JSON is the request as last amended, the rest is for lookups."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("requesting_ncb", "ncb_reference", name="uq_requests_ncb_reference"),
+        Index("ix_requests_stage", "stage"),
+        Index("ix_requests_requesting_ncb_stage", "requesting_ncb", "stage"),
+        Index("ix_requests_family_key", "family_key"),
+    )
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    requesting_ncb: Mapped[str] = mapped_column(String(2))
+    ncb_reference: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(40))
+    risk: Mapped[str | None] = mapped_column(String(10))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    request: Mapped[dict[str, Any]] = mapped_column()
+    family_name: Mapped[str] = mapped_column(String(200))
+    forenames: Mapped[str] = mapped_column(String(200), default="")
+    family_key: Mapped[str] = mapped_column(String(400))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    nationalities: Mapped[list[Any]] = mapped_column()
+    nationality_codes: Mapped[str] = mapped_column(String(400), default="")
+    screening_round: Mapped[int] = mapped_column(Integer, default=0)
+    registered_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class FindingRow(Base):
+    """A finding of the latest screening round (replaced as a whole by the next round)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_request_id", "request_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(64), ForeignKey("requests.request_id", ondelete="CASCADE"))
+    screening_round: Mapped[int] = mapped_column(Integer)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    article: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(40))
+    missing_item: Mapped[str | None] = mapped_column(String(200))
+    evidence: Mapped[dict[str, Any]] = mapped_column()
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class CaseEventRow(Base):
+    """What happened to a case, keyed by the workflow's deterministic event key."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_request_id_at", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    request_id: Mapped[str] = mapped_column(String(64), ForeignKey("requests.request_id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(80))
+    stage: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column()
+
+
+# --- the audit trail -----------------------------------------------------------------------------
+
+
+class AuditEntryRow(Base):
+    """Append-only, hash-chained: ``entry_hash`` = sha256(canonical entry JSON + ``prev_hash``).
+
+    Ids are assigned by the appender (previous id + 1) under a lock, so a gap means a removed entry.
+    ``detail`` is the canonical JSON text that was hashed, kept verbatim.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The last entry of the chain (one row), so removing the newest entries is detected too."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- notices and messages to NCBs -----------------------------------------------------------------
+
+
+class NoticeRow(Base):
+    """A published notice or diffusion; only status ``published`` is visible to member countries."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index("ix_notices_status_published_at", "status", "published_at"),
+        Index("ix_notices_family_key", "family_key"),
+        Index("ix_notices_requesting_ncb", "requesting_ncb"),
+    )
+
+    notice_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("requests.request_id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    requesting_ncb: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    published_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime | None] = mapped_column()
+    family_name: Mapped[str] = mapped_column(String(200))
+    forenames: Mapped[str] = mapped_column(String(200), default="")
+    family_key: Mapped[str] = mapped_column(String(400))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    nationalities: Mapped[list[Any]] = mapped_column()
+    nationality_codes: Mapped[str] = mapped_column(String(400), default="")
+
+
+class OutboxRow(Base):
+    """A message to NCBs, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_request_id", "request_id"), Index("ix_outbox_notice_id", "notice_id"))
+
+    message_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    notice_id: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class OutboxDeliveryRow(Base):
+    """One recipient NCB of an outbox message; delivered at most once per (message, NCB)."""
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_key", "ncb", name="uq_outbox_deliveries_message_ncb"),
+        Index("ix_outbox_deliveries_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_key: Mapped[str] = mapped_column(
+        String(200), ForeignKey("outbox.message_key", ondelete="CASCADE")
+    )
+    ncb: Mapped[str] = mapped_column(String(2))
+    address: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    smtp_message_id: Mapped[str | None] = mapped_column(String(400))
+    delivered_at: Mapped[datetime | None] = mapped_column()
+
+
+class NoticeAcknowledgementRow(Base):
+    """An NCB confirming it applied an instruction (block, cancel) to its national databases."""
+
+    __tablename__ = "notice_acknowledgements"
+    __table_args__ = (
+        UniqueConstraint("instruction_key", "ncb", name="uq_notice_acknowledgements_instruction_ncb"),
+        Index("ix_notice_acknowledgements_notice_id", "notice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(String(64), ForeignKey("notices.notice_id", ondelete="CASCADE"))
+    instruction_key: Mapped[str] = mapped_column(String(200))
+    ncb: Mapped[str] = mapped_column(String(2))
+    acknowledged_at: Mapped[datetime] = mapped_column()
+
+
+# --- reference data (loaded from the organisation's CSV files) ----------------------------------
+
+
+class RefugeeRow(Base):
+    __tablename__ = "refugees"
+    __table_args__ = (Index("ix_refugees_family_key", "family_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    forenames: Mapped[str] = mapped_column(String(200), default="")
+    family_key: Mapped[str] = mapped_column(String(400))
+    date_of_birth: Mapped[str] = mapped_column(String(10), default="")
+    nationalities: Mapped[list[Any]] = mapped_column()
+    granted_by: Mapped[str] = mapped_column(String(2))
+    persecution_country: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    decided_on: Mapped[str | None] = mapped_column(String(10))
+    """ISO date; text so that SQLite and PostgreSQL return the same thing."""
+
+
+class PoliticalTargetingRow(Base):
+    __tablename__ = "political_targeting"
+    __table_args__ = (Index("ix_political_targeting_family_key", "family_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    forenames: Mapped[str] = mapped_column(String(200), default="")
+    family_key: Mapped[str] = mapped_column(String(400))
+    date_of_birth: Mapped[str] = mapped_column(String(10), default="")
+    nationalities: Mapped[list[Any]] = mapped_column()
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CountryContextRow(Base):
+    __tablename__ = "country_context"
+    __table_args__ = (Index("ix_country_context_country", "country"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_date: Mapped[str] = mapped_column(String(10))
+    to_date: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class InterstateDisputeRow(Base):
+    __tablename__ = "interstate_disputes"
+    __table_args__ = (
+        Index("ix_interstate_disputes_country_a", "country_a"),
+        Index("ix_interstate_disputes_country_b", "country_b"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    country_a: Mapped[str] = mapped_column(String(2))
+    country_b: Mapped[str] = mapped_column(String(2))
+    from_date: Mapped[str] = mapped_column(String(10))
+    to_date: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReviewerRow(Base):
+    __tablename__ = "reviewers"
+
+    reviewer_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]] = mapped_column()
+
+
+class ReferenceVersionRow(Base):
+    """Which content of each reference list is loaded; the version goes up on every change."""
+
+    __tablename__ = "reference_versions"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column()
+    rows: Mapped[int] = mapped_column(Integer)
+
+
+REFERENCE_TABLES: dict[str, type[Base]] = {
+    "refugees": RefugeeRow,
+    "political_targeting": PoliticalTargetingRow,
+    "country_context": CountryContextRow,
+    "interstate_disputes": InterstateDisputeRow,
+    "reviewers": ReviewerRow,
+}
+"""The table each ReferenceKind loads into."""
+
+
+def name_tokens(text: str | None) -> list[str]:
+    """Lower-cased, accent-free word tokens of a name ("Núñez-García" -> ["nunez", "garcia"])."""
+    if not text:
+        return []
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return "".join(ch if ch.isalnum() else " " for ch in plain).split()
+
+
+def family_key(family_name: str | None) -> str:
+    """The value of the ``family_key`` search columns: tokens padded with spaces for ``LIKE '% t %'``."""
+    tokens = name_tokens(family_name)
+    return f" {' '.join(tokens)} " if tokens else ""
+
+
+def nationality_codes(codes: list[str]) -> str:
+    """The value of the ``nationality_codes`` columns (";FR;DE;"), for a portable ``LIKE '%;FR;%'``."""
+    return f";{';'.join(c.upper() for c in codes)};" if codes else ""

@@ -1,0 +1,157 @@
+"""The codec server: lets the Temporal UI (and `temporal` CLI) show encrypted payloads to operators.
+
+It speaks Temporal's remote codec protocol: ``POST /encode`` and ``POST /decode`` with a JSON body
+``{"payloads": [{"metadata": {...}, "data": "..."}]}`` (protobuf JSON, bytes in base64), answering
+the same shape. The browser calls it from the UI's origin, so it answers CORS preflights for the
+origins it is given. With ``--token`` (or ``CODEC_TOKEN``) it decodes only for callers presenting
+``Authorization: Bearer <token>``.
+
+    python -m runtime.codec_server --port 8081        # key from PAYLOAD_KEY
+
+Then point the UI at it: ``temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload
+
+from runtime.codec import EncryptionCodec
+
+log = logging.getLogger("codec-server")
+
+DEFAULT_ORIGINS = ("http://127.0.0.1:8233", "http://localhost:8233")
+MAX_BODY = 8 * 1024 * 1024
+
+
+def _transform(body: bytes, step: Callable[[Payload], Payload]) -> bytes:
+    request = json.loads(body or b"{}")
+    payloads = [json_format.ParseDict(p, Payload()) for p in request.get("payloads", [])]
+    answer = {"payloads": [json_format.MessageToDict(step(p)) for p in payloads]}
+    return json.dumps(answer).encode()
+
+
+def _handler(codec: EncryptionCodec, origins: frozenset[str], token: str | None) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "notice-codec/1"
+
+        def _cors(self) -> None:
+            origin = self.headers.get("Origin")
+            if origin and ("*" in origins or origin in origins):
+                self.send_header("Access-Control-Allow-Origin", origin)
+                self.send_header("Access-Control-Allow-Credentials", "true")
+                self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
+                self.send_header("Access-Control-Allow-Headers", "Content-Type, X-Namespace, Authorization")
+                self.send_header("Vary", "Origin")
+
+        def _reply(self, status: HTTPStatus, body: bytes = b"", content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self._cors()
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
+            self._reply(HTTPStatus.OK)
+
+        def do_POST(self) -> None:  # noqa: N802
+            step = {"/encode": codec.encrypt, "/decode": codec.decrypt}.get(self.path.rstrip("/"))
+            if step is None:
+                self._reply(HTTPStatus.NOT_FOUND, b'{"error": "POST /encode or /decode"}')
+                return
+            if token is not None:
+                presented = self.headers.get("Authorization", "")
+                if not hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
+                    self._reply(HTTPStatus.UNAUTHORIZED, b'{"error": "unauthorised"}')
+                    return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b'{"error": "body too large"}')
+                return
+            try:
+                body = _transform(self.rfile.read(length), step)
+            except Exception as err:  # a bad body or a foreign key: say so, never echo payload contents
+                log.warning("%s refused: %s", self.path, type(err).__name__)
+                self._reply(HTTPStatus.BAD_REQUEST, json.dumps({"error": type(err).__name__}).encode())
+                return
+            self._reply(HTTPStatus.OK, body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.debug("%s " + format, self.client_address[0], *args)
+
+    return Handler
+
+
+class CodecServer:
+    """The codec server on a background thread (for ``make run`` and tests)."""
+
+    def __init__(
+        self,
+        codec: EncryptionCodec,
+        host: str = "127.0.0.1",
+        port: int = 8081,
+        origins: Iterable[str] = DEFAULT_ORIGINS,
+        token: str | None = None,
+    ) -> None:
+        self._httpd = ThreadingHTTPServer((host, port), _handler(codec, frozenset(origins), token))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="codec-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> CodecServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> CodecServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--origin", action="append", help="a Temporal UI origin allowed by CORS (repeatable)")
+    parser.add_argument("--key", default=os.environ.get("PAYLOAD_KEY"), help="base64 AES key (PAYLOAD_KEY)")
+    parser.add_argument("--token", default=os.environ.get("CODEC_TOKEN"), help="bearer token callers present")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not args.key:
+        parser.error("no key: set PAYLOAD_KEY or pass --key (python -m runtime.codec prints a new one)")
+    codec = EncryptionCodec.from_base64(args.key)
+    server = CodecServer(codec, args.host, args.port, args.origin or DEFAULT_ORIGINS, args.token)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with server:
+        log.info("codec server on %s, key %s", server.url, codec.key_id)
+        stop.wait()
+
+
+if __name__ == "__main__":
+    main()

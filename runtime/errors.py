@@ -1,0 +1,38 @@
+"""Turning Temporal's errors into what a client's user can act on."""
+
+from __future__ import annotations
+
+from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+
+class ActionRefused(Exception):
+    """The workflow refused the action; ``kind`` is the ApplicationError type (e.g. ``WrongStage``)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class UnknownCase(Exception):
+    """No request or notice has that id."""
+
+
+def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
+    """The user-facing form of an update/query failure, or None when it is not one."""
+    if isinstance(error, WorkflowUpdateFailedError):
+        cause = error.cause
+        while cause is not None and not isinstance(cause, ApplicationError):
+            cause = cause.__cause__
+        if isinstance(cause, ApplicationError):
+            return ActionRefused(cause.type or "Refused", cause.message)
+        return ActionRefused("Refused", str(error.cause or error))
+    if isinstance(error, WorkflowQueryFailedError):
+        message = str(error)
+        kind = "NotYourRequest" if "another NCB" in message else "QueryFailed"
+        return ActionRefused(kind, message)
+    if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
+        return UnknownCase("No such request or notice.")
+    return None

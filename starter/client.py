@@ -1,0 +1,158 @@
+"""The client library an NCB integration calls: submit, follow, answer, search, acknowledge.
+
+An NCB talks only to Temporal; the workflows decide what it may see and do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from models import search_attributes as sa
+from models.activities import SearchNoticesInput, SearchResults
+from models.case import (
+    ActionAccepted,
+    CaseViewer,
+    ClarificationReply,
+    NcbCaseView,
+    NoticeRequestInput,
+    ReviewStage,
+    WithdrawalRequested,
+)
+from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
+from models.request import NoticeKind, NoticeRequest
+from runtime.config import settings
+from runtime.errors import ActionRefused, refusal_from
+from workflows.notice_request import NoticeRequestWorkflow
+from workflows.notice_search import NoticeSearchWorkflow
+from workflows.published_notice import PublishedNoticeWorkflow
+
+T = TypeVar("T")
+
+
+def request_id_for(requesting_ncb: str, ncb_reference: str) -> str:
+    """Derived from (NCB, reference), so submitting again finds the same request; a hash keeps the
+    NCB's own reference, which may carry personal data, out of workflow ids."""
+    digest = hashlib.sha256(f"{requesting_ncb}\x1f{ncb_reference}".encode()).hexdigest()[:16]
+    return f"R-{requesting_ncb}-{digest}"
+
+
+def workflow_id_for(request_id: str) -> str:
+    return f"notice-request-{request_id}"
+
+
+def notice_workflow_id(notice_id: str) -> str:
+    return f"published-notice-{notice_id}"
+
+
+class Submission(BaseModel):
+    request_id: str
+    workflow_id: str
+    stage: ReviewStage
+    created: bool
+
+
+async def call(action: Awaitable[T]) -> T:
+    """Await a Temporal call; refusals come back as ActionRefused / UnknownCase with a clear message."""
+    try:
+        return await action
+    except Exception as error:
+        translated = refusal_from(error)
+        if translated is None:
+            raise
+        raise translated from None
+
+
+class NcbClient:
+    def __init__(self, client: Client, ncb: str, task_queue: str | None = None) -> None:
+        self.client = client
+        self.ncb = ncb.upper()
+        self.task_queue = task_queue or settings().task_queue
+
+    def _request(self, request_id: str) -> WorkflowHandle[NoticeRequestWorkflow, Any]:
+        return self.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+
+    def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
+        return self.client.get_workflow_handle_for(PublishedNoticeWorkflow.run, notice_workflow_id(notice_id))
+
+    async def submit(self, request: NoticeRequest) -> Submission:
+        """Start the request's workflow, or find the one already started for (NCB, reference)."""
+        if request.requesting_ncb != self.ncb:
+            raise ActionRefused(
+                "NotYourRequest", f"requesting_ncb is {request.requesting_ncb}, but this client acts for NCB {self.ncb}"
+            )
+        request_id = request_id_for(request.requesting_ncb, request.ncb_reference)
+        workflow_id = workflow_id_for(request_id)
+        created = True
+        try:
+            await self.client.start_workflow(
+                NoticeRequestWorkflow.run,
+                NoticeRequestInput(request_id=request_id, request=request, submitted_at=datetime.now().astimezone()),
+                id=workflow_id,
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes([
+                    sa.NOTICE_KIND.value_set(request.kind.value),
+                    sa.REQUESTING_NCB.value_set(request.requesting_ncb),
+                    sa.REVIEW_STAGE.value_set(ReviewStage.REGISTERED.value),
+                ]),
+                static_summary=f"{request.kind.value} from NCB {request.requesting_ncb}",
+            )
+        except WorkflowAlreadyStartedError:
+            created = False
+        stage = ReviewStage.REGISTERED
+        try:
+            view = await self._request(request_id).query(
+                NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb), rpc_timeout=timedelta(seconds=10)
+            )
+            if view.ncb_view:
+                stage = view.ncb_view.stage
+        except Exception:  # noqa: BLE001 - no worker yet: the request is registered all the same
+            pass
+        return Submission(request_id=request_id, workflow_id=workflow_id, stage=stage, created=created)
+
+    async def status(self, request_id: str) -> NcbCaseView:
+        view = await call(self._request(request_id).query(NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb)))
+        assert view.ncb_view is not None
+        return view.ncb_view
+
+    async def reply(
+        self, request_id: str, answer: str, amendments: dict[str, Any] | None = None,
+        info_request_id: str | None = None,
+    ) -> ActionAccepted:
+        message = ClarificationReply(
+            ncb=self.ncb, answer=answer, amendments=amendments or {}, info_request_id=info_request_id
+        )
+        return await call(self._request(request_id).execute_update(NoticeRequestWorkflow.reply, message))
+
+    async def withdraw(self, request_id: str, reason: str) -> ActionAccepted:
+        message = WithdrawalRequested(ncb=self.ncb, reason=reason)
+        return await call(self._request(request_id).execute_update(NoticeRequestWorkflow.withdraw, message))
+
+    async def search(
+        self, name: str | None = None, nationality: str | None = None, kind: NoticeKind | None = None,
+        requesting_ncb: str | None = None,
+    ) -> SearchResults:
+        query = SearchNoticesInput(
+            viewer_ncb=self.ncb, name=name, nationality=nationality, kind=kind, requesting_ncb=requesting_ncb
+        )
+        return await self.client.execute_workflow(
+            NoticeSearchWorkflow.run, query, id=f"notice-search-{self.ncb}-{uuid.uuid4().hex[:12]}",
+            task_queue=self.task_queue, static_summary=f"search by NCB {self.ncb}",
+        )
+
+    async def acknowledge(self, notice_id: str, instruction_key: str | None = None) -> NoticeActionAccepted:
+        message = AcknowledgementSent(ncb=self.ncb, instruction_key=instruction_key)
+        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.acknowledge, message))
+
+    async def renew(self, notice_id: str, reason: str) -> NoticeActionAccepted:
+        message = RenewalRequested(ncb=self.ncb, reason=reason)
+        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.renew, message))

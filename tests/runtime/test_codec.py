@@ -1,0 +1,138 @@
+"""Personal data in Temporal payloads is encrypted, and the codec server shows it to the UI."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from temporalio import workflow
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+with workflow.unsafe.imports_passed_through():  # this module defines a workflow: keep them out of the sandbox
+    from runtime.client import data_converter
+    from runtime.codec import ENCODING, EncryptionCodec, new_key
+    from runtime.codec_server import CodecServer
+    from runtime.config import Settings
+    from runtime.devserver import free_port
+
+SUBJECT = {"family_name": "MARCHETTI", "forenames": "Lucien Paul", "date_of_birth": "1979-04-12"}
+
+
+@pytest.fixture
+def codec() -> EncryptionCodec:
+    return EncryptionCodec.from_base64(new_key())
+
+
+def _payload() -> Payload:
+    return pydantic_data_converter.payload_converter.to_payloads([SUBJECT])[0]
+
+
+async def test_a_payload_survives_the_round_trip(codec: EncryptionCodec):
+    original = _payload()
+    [decoded] = await codec.decode(await codec.encode([original]))
+    assert decoded == original
+    assert pydantic_data_converter.payload_converter.from_payloads([decoded])[0] == SUBJECT
+
+
+async def test_an_encrypted_payload_does_not_show_the_person(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    assert sealed.metadata["encoding"] == ENCODING
+    assert sealed.metadata["encryption-key-id"].decode() == codec.key_id
+    assert b"MARCHETTI" not in sealed.SerializeToString()
+    assert b"json/plain" not in sealed.SerializeToString()
+
+
+async def test_another_key_cannot_open_it(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    with pytest.raises(ValueError, match="sealed with key"):
+        await EncryptionCodec.from_base64(new_key()).decode([sealed])
+
+
+async def test_an_unencrypted_payload_passes_through_decode(codec: EncryptionCodec):
+    plain = _payload()
+    assert await codec.decode([plain]) == [plain]
+
+
+def _post(url: str, body: dict, headers: dict[str, str] | None = None) -> tuple[int, dict, dict[str, str]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}"), dict(err.headers)
+
+
+def _wire(payload: Payload) -> dict:
+    return {
+        "metadata": {k: base64.b64encode(v).decode() for k, v in payload.metadata.items()},
+        "data": base64.b64encode(payload.data).decode(),
+    }
+
+
+async def test_the_codec_server_decodes_for_the_ui_over_http(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    with CodecServer(codec, port=free_port()) as server:
+        status, answer, headers = await asyncio.to_thread(
+            _post, f"{server.url}/decode", {"payloads": [_wire(sealed)]},
+            {"Origin": "http://127.0.0.1:8233", "X-Namespace": "default"},
+        )
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8233"
+    [shown] = answer["payloads"]
+    assert base64.b64decode(shown["metadata"]["encoding"]) == b"json/plain"
+    assert json.loads(base64.b64decode(shown["data"])) == SUBJECT
+
+
+async def test_the_codec_server_encodes_too(codec: EncryptionCodec):
+    with CodecServer(codec, port=free_port()) as server:
+        status, answer, _ = await asyncio.to_thread(_post, f"{server.url}/encode", {"payloads": [_wire(_payload())]})
+    assert status == 200
+    [sealed] = answer["payloads"]
+    assert base64.b64decode(sealed["metadata"]["encoding"]) == ENCODING
+
+
+async def test_the_codec_server_refuses_callers_without_the_token(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    with CodecServer(codec, port=free_port(), token="s3cret") as server:
+        refused, _, _ = await asyncio.to_thread(_post, f"{server.url}/decode", {"payloads": [_wire(sealed)]})
+        allowed, _, _ = await asyncio.to_thread(
+            _post, f"{server.url}/decode", {"payloads": [_wire(sealed)]}, {"Authorization": "Bearer s3cret"}
+        )
+    assert (refused, allowed) == (401, 200)
+
+
+@workflow.defn(sandboxed=True)
+class Echo:
+    @workflow.run
+    async def run(self, subject: dict) -> dict:
+        return subject
+
+
+async def test_with_a_payload_key_the_server_stores_only_ciphertext(
+    time_skipping_env: WorkflowEnvironment, task_queue: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("PAYLOAD_KEY", new_key())
+    encrypting = Client(
+        time_skipping_env.client.service_client,
+        namespace=time_skipping_env.client.namespace,
+        data_converter=data_converter(Settings()),
+    )
+    async with Worker(encrypting, task_queue=task_queue, workflows=[Echo]):
+        handle = await encrypting.start_workflow(Echo.run, SUBJECT, id=f"echo-{task_queue}", task_queue=task_queue)
+        assert await handle.result() == SUBJECT
+    history = await time_skipping_env.client.get_workflow_handle(handle.id).fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    [stored] = started.input.payloads
+    assert stored.metadata["encoding"] == ENCODING
+    assert b"MARCHETTI" not in stored.data

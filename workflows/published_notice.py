@@ -1,0 +1,407 @@
+"""One workflow per published notice, for its whole lifetime: validity and renewal, temporary blocks,
+cancellation, and the instruction to every member NCB to update its national database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.registry import RegistryActivities
+    from models import messages as texts
+    from models import search_attributes as sa
+    from models.activities import (
+        AcknowledgementInput,
+        MessageKind,
+        NoticeStatus,
+        NoticeStatusChange,
+        OutboxMessage,
+        ReviewerLookupInput,
+    )
+    from models.case import RejectedMessage, TimelineEvent
+    from models.notice import (
+        AckReport,
+        AcknowledgementSent,
+        Instruction,
+        InstructionKind,
+        NoticeAction,
+        NoticeActionAccepted,
+        PublishedNoticeInput,
+        PublishedNoticeState,
+        RenewalRequested,
+    )
+    from models.policy import (
+        ACK_DEADLINE,
+        ACK_REMINDER_AFTER,
+        NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW,
+        RED_NOTICE_VALIDITY,
+        RENEWAL_REMINDER_BEFORE,
+        ReviewerAction,
+        may,
+    )
+    from models.request import NoticeKind
+    from workflows.message_delivery import MessageDeliveryWorkflow
+
+DB_ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
+}
+ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
+
+
+class Refused(Exception):
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+@workflow.defn
+class PublishedNoticeWorkflow:
+    @workflow.init
+    def __init__(self, input: PublishedNoticeInput) -> None:
+        self.state = input.state or PublishedNoticeState(
+            notice_id=input.notice_id,
+            request_id=input.request_id,
+            kind=input.kind,
+            requesting_ncb=input.requesting_ncb,
+            published_at=input.published_at,
+            expires_at=input.published_at + RED_NOTICE_VALIDITY if input.kind is NoticeKind.RED_NOTICE else None,
+        )
+        self._lock = asyncio.Lock()
+        self._changed = False
+        self._handled = 0
+
+    @workflow.run
+    async def run(self, input: PublishedNoticeInput) -> PublishedNoticeState:
+        self._publish_progress()
+        while True:
+            await self._act_on_due_timers()
+            open_instructions = any(i.pending and not i.escalated for i in self.state.instructions)
+            if self.state.status in ENDED and not open_instructions:
+                break
+            if self._handled >= NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW or workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                self.state.generation += 1
+                workflow.continue_as_new(PublishedNoticeInput(
+                    notice_id=self.state.notice_id, request_id=self.state.request_id, kind=self.state.kind,
+                    requesting_ncb=self.state.requesting_ncb, published_at=self.state.published_at,
+                    state=self.state,
+                ))
+            deadline = self._next_timer()
+            self._changed = False
+            timeout = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(lambda: self._changed, timeout=timeout, timeout_summary="next notice timer")
+            except asyncio.TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    # --- messages -------------------------------------------------------------------------------
+
+    @workflow.update
+    async def block(self, input: NoticeAction) -> NoticeActionAccepted:
+        return await self._as_update("block", input.reviewer_id, lambda: self._block(input))
+
+    @block.validator
+    def _validate_block(self, input: NoticeAction) -> None:
+        self._validate_live()
+
+    @workflow.update
+    async def unblock(self, input: NoticeAction) -> NoticeActionAccepted:
+        return await self._as_update("unblock", input.reviewer_id, lambda: self._unblock(input))
+
+    @unblock.validator
+    def _validate_unblock(self, input: NoticeAction) -> None:
+        self._validate_live()
+
+    @workflow.update
+    async def cancel(self, input: NoticeAction) -> NoticeActionAccepted:
+        return await self._as_update("cancel", input.reviewer_id, lambda: self._cancel(input))
+
+    @cancel.validator
+    def _validate_cancel(self, input: NoticeAction) -> None:
+        self._validate_live()
+
+    @workflow.update
+    async def renew(self, input: RenewalRequested) -> NoticeActionAccepted:
+        return await self._as_update("renew", "ncb:" + input.ncb, lambda: self._renew(input))
+
+    @renew.validator
+    def _validate_renew(self, input: RenewalRequested) -> None:
+        self._validate_live()
+
+    @workflow.update
+    async def acknowledge(self, input: AcknowledgementSent) -> NoticeActionAccepted:
+        return await self._as_update("acknowledge", "ncb:" + input.ncb, lambda: self._acknowledge(input))
+
+    @acknowledge.validator
+    def _validate_acknowledge(self, input: AcknowledgementSent) -> None:
+        if not any(i.pending for i in self.state.instructions):
+            raise ApplicationError("No instruction on this notice awaits confirmation.", type="NothingAwaited")
+
+    @workflow.signal
+    async def acknowledged(self, input: AcknowledgementSent) -> None:
+        await self._as_signal("acknowledge", "ncb:" + input.ncb, lambda: self._acknowledge(input))
+
+    @workflow.signal
+    async def block_requested(self, input: NoticeAction) -> None:
+        await self._as_signal("block", input.reviewer_id, lambda: self._block(input))
+
+    @workflow.signal
+    async def unblock_requested(self, input: NoticeAction) -> None:
+        await self._as_signal("unblock", input.reviewer_id, lambda: self._unblock(input))
+
+    @workflow.signal
+    async def cancel_requested(self, input: NoticeAction) -> None:
+        await self._as_signal("cancel", input.reviewer_id, lambda: self._cancel(input))
+
+    @workflow.query
+    def notice(self) -> PublishedNoticeState:
+        return self.state
+
+    @workflow.query
+    def acks(self) -> AckReport:
+        return AckReport(notice_id=self.state.notice_id, instructions=self.state.instructions)
+
+    # --- handler logic ----------------------------------------------------------------------------
+
+    def _validate_live(self) -> None:
+        if self.state.status in ENDED:
+            raise ApplicationError(f"The notice is {self.state.status.value}.", type="NoticeEnded")
+
+    async def _as_update(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> NoticeActionAccepted:
+        async with self._lock:
+            try:
+                detail = await apply()
+            except Refused as refusal:
+                await self._reject(message, actor, refusal.reason)
+                raise ApplicationError(refusal.reason, type=refusal.kind, non_retryable=True) from None
+        self._changed = True
+        self._handled += 1
+        return NoticeActionAccepted(notice_id=self.state.notice_id, status=self.state.status, detail=detail)
+
+    async def _as_signal(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> None:
+        async with self._lock:
+            try:
+                await apply()
+            except Refused as refusal:
+                await self._reject(message, actor, refusal.reason)
+        self._changed = True
+        self._handled += 1
+
+    async def _reviewer(self, reviewer_id: str, action: ReviewerAction) -> None:
+        found = await workflow.execute_activity_method(
+            RegistryActivities.lookup_reviewer, ReviewerLookupInput(reviewer_id=reviewer_id),
+            summary="check the reviewer roster", **DB_ACTIVITY,  # type: ignore[arg-type]
+        )
+        if found.reviewer is None:
+            raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
+        if not may(found.reviewer.roles, action):
+            raise Refused("RoleNotAllowed", f"Reviewer '{reviewer_id}' may not {action.value} a notice.")
+
+    async def _block(self, input: NoticeAction) -> str:
+        if self.state.status is not NoticeStatus.PUBLISHED:
+            raise Refused("WrongStatus", f"Only a published notice can be blocked; it is {self.state.status.value}.")
+        if input.until is not None and input.until <= workflow.now():
+            raise Refused("InvalidUntil", "The end of a temporary block must be in the future.")
+        await self._reviewer(input.reviewer_id, ReviewerAction.BLOCK)
+        self.state.blocked_until = input.until
+        await self._change(NoticeStatus.BLOCKED, input.reviewer_id, input.reason)
+        await self._instruct(InstructionKind.BLOCK, input.reason)
+        until = f" until {input.until.isoformat()}" if input.until else ""
+        return f"notice blocked{until}; all NCBs instructed to update their national databases"
+
+    async def _unblock(self, input: NoticeAction) -> str:
+        if self.state.status is not NoticeStatus.BLOCKED:
+            raise Refused("WrongStatus", f"Only a blocked notice can be unblocked; it is {self.state.status.value}.")
+        await self._reviewer(input.reviewer_id, ReviewerAction.UNBLOCK)
+        await self._lift_block(input.reviewer_id, input.reason)
+        return "block lifted; the notice is visible again"
+
+    async def _cancel(self, input: NoticeAction) -> str:
+        await self._reviewer(input.reviewer_id, ReviewerAction.CANCEL)
+        self.state.blocked_until = None
+        await self._change(NoticeStatus.CANCELLED, input.reviewer_id, input.reason)
+        await self._instruct(InstructionKind.CANCEL, input.reason)
+        return "notice cancelled; all NCBs instructed to update their national databases"
+
+    async def _renew(self, input: RenewalRequested) -> str:
+        if input.ncb.upper() != self.state.requesting_ncb:
+            raise Refused("NotYourNotice", "Only the requesting NCB can ask for a renewal.")
+        if self.state.expires_at is None:
+            raise Refused("NoExpiry", "This notice has no validity period to renew.")
+        now = workflow.now()
+        if now < self.state.expires_at - RENEWAL_REMINDER_BEFORE:
+            raise Refused(
+                "TooEarly",
+                f"A renewal can be asked from {(self.state.expires_at - RENEWAL_REMINDER_BEFORE).date().isoformat()}.",
+            )
+        self.state.expires_at = self.state.expires_at + RED_NOTICE_VALIDITY
+        self.state.renewals += 1
+        self.state.renewal_reminded = False
+        await self._change(self.state.status, "ncb:" + input.ncb.upper(), f"renewed: {input.reason}")
+        return f"validity extended to {self.state.expires_at.date().isoformat()}"
+
+    async def _acknowledge(self, input: AcknowledgementSent) -> str:
+        ncb = input.ncb.upper()
+        candidates = [i for i in self.state.instructions if ncb in i.pending]
+        if input.instruction_key:
+            candidates = [i for i in candidates if i.instruction_key == input.instruction_key]
+        if not candidates:
+            raise Refused("NothingAwaited", f"No instruction on this notice awaits confirmation from NCB {ncb}.")
+        instruction = candidates[-1]
+        now = workflow.now()
+        await workflow.execute_activity_method(
+            RegistryActivities.record_acknowledgement,
+            AcknowledgementInput(
+                event_key=f"{instruction.instruction_key}/ack/{ncb}", notice_id=self.state.notice_id,
+                instruction_key=instruction.instruction_key, ncb=ncb, at=now,
+            ),
+            summary="record an acknowledgement", **DB_ACTIVITY,  # type: ignore[arg-type]
+        )
+        instruction.pending.remove(ncb)
+        instruction.acknowledged[ncb] = now
+        return f"NCB {ncb} confirmed the {instruction.kind.value} instruction"
+
+    # --- acting -----------------------------------------------------------------------------------
+
+    def _next_timer(self) -> datetime | None:
+        times: list[datetime] = []
+        if self.state.status in (NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED) and self.state.expires_at:
+            times.append(self.state.expires_at)
+            if not self.state.renewal_reminded:
+                times.append(self.state.expires_at - RENEWAL_REMINDER_BEFORE)
+        if self.state.status is NoticeStatus.BLOCKED and self.state.blocked_until:
+            times.append(self.state.blocked_until)
+        for instruction in self.state.instructions:
+            if instruction.pending and not instruction.escalated:
+                times.append(instruction.due_at)
+                if not instruction.reminded:
+                    times.append(instruction.issued_at + ACK_REMINDER_AFTER)
+        return min(times) if times else None
+
+    async def _act_on_due_timers(self) -> None:
+        async with self._lock:
+            now = workflow.now()
+            state = self.state
+            if state.status is NoticeStatus.BLOCKED and state.blocked_until and now >= state.blocked_until:
+                await self._lift_block("system", "temporary block ended")
+            live = state.status in (NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED)
+            if live and state.expires_at and now >= state.expires_at:
+                await self._change(NoticeStatus.EXPIRED, "system", "validity period ended without renewal")
+                await self._send(
+                    MessageKind.EXPIRY_NOTICE, texts.member_ncbs(), f"Notice {state.notice_id} expired",
+                    f"Notice {state.notice_id} reached the end of its validity and is no longer in force. "
+                    "Update your national databases accordingly.",
+                )
+            elif live and state.expires_at and not state.renewal_reminded and now >= state.expires_at - RENEWAL_REMINDER_BEFORE:
+                state.renewal_reminded = True
+                await self._send(
+                    MessageKind.RENEWAL_REMINDER, [state.requesting_ncb], f"Notice {state.notice_id} expires soon",
+                    f"Notice {state.notice_id} expires on {state.expires_at.date().isoformat()}. Ask for its renewal "
+                    "with `ncb renew` before then if the person is still sought.",
+                )
+                self._note("system", "renewal_reminder", "renewal reminder sent")
+            for instruction in state.instructions:
+                if not instruction.pending or instruction.escalated:
+                    continue
+                if now >= instruction.due_at:
+                    instruction.escalated = True
+                    await self._record_status_event(
+                        "system", f"escalated: {len(instruction.pending)} NCBs silent on {instruction.instruction_key}"
+                    )
+                elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
+                    instruction.reminded = True
+                    await self._send(
+                        MessageKind.ACK_REMINDER, list(instruction.pending),
+                        f"Reminder: confirm the update of your national database for notice {state.notice_id}",
+                        f"Confirm with `ncb ack {state.notice_id}` that your national databases reflect the "
+                        f"{instruction.kind.value} of notice {state.notice_id}.",
+                    )
+                    self._note("system", "ack_reminder", f"{len(instruction.pending)} NCBs reminded")
+            self._publish_progress()
+
+    async def _lift_block(self, actor: str, reason: str) -> None:
+        self.state.blocked_until = None
+        await self._change(NoticeStatus.PUBLISHED, actor, reason)
+        await self._send(
+            MessageKind.UNBLOCK_NOTICE, texts.member_ncbs(), f"Notice {self.state.notice_id} is visible again",
+            f"The block on notice {self.state.notice_id} was lifted: {reason}",
+        )
+
+    async def _instruct(self, kind: InstructionKind, reason: str) -> None:
+        now = workflow.now()
+        key = self.state.next_id(f"instruction-{kind.value}")
+        members = [c for c in texts.member_ncbs()]
+        self.state.instructions.append(
+            Instruction(instruction_key=key, kind=kind, issued_at=now, due_at=now + ACK_DEADLINE, pending=members)
+        )
+        verb = "blocked" if kind is InstructionKind.BLOCK else "cancelled"
+        await self._send(
+            MessageKind.BLOCK_INSTRUCTION if kind is InstructionKind.BLOCK else MessageKind.CANCEL_INSTRUCTION,
+            members,
+            f"[ACTION REQUIRED] Notice {self.state.notice_id} {verb}: update your national database",
+            f"The NDTF {verb} notice {self.state.notice_id}. Reason: {reason}\nUpdate your national databases "
+            f"accordingly and confirm with `ncb ack {self.state.notice_id}` by {(now + ACK_DEADLINE).date().isoformat()}.",
+        )
+
+    async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
+        self.state.status = status
+        self.state.status_reason = reason
+        await workflow.execute_activity_method(
+            RegistryActivities.change_notice_status,
+            NoticeStatusChange(
+                event_key=self.state.next_id("status"), notice_id=self.state.notice_id, status=status, actor=actor,
+                reason=reason, at=workflow.now(), expires_at=self.state.expires_at,
+            ),
+            summary=f"notice {status.value}", **DB_ACTIVITY,  # type: ignore[arg-type]
+        )
+        self._note(actor, f"status:{status.value}", reason)
+        self._publish_progress()
+
+    async def _record_status_event(self, actor: str, detail: str) -> None:
+        await self._change(self.state.status, actor, detail)
+
+    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
+        key = self.state.next_id("msg")
+        await workflow.execute_activity_method(
+            RegistryActivities.queue_message,
+            OutboxMessage(
+                message_key=key, kind=kind, to_ncbs=to, subject=subject, body=body, created_at=workflow.now(),
+                request_id=self.state.request_id, notice_id=self.state.notice_id,
+            ),
+            summary=f"queue {kind.value} to {len(to)} NCBs", **DB_ACTIVITY,  # type: ignore[arg-type]
+        )
+        await workflow.start_child_workflow(
+            MessageDeliveryWorkflow.run, key, id=f"deliver-{key}",
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        )
+
+    async def _reject(self, message: str, actor: str, reason: str) -> None:
+        self.state.rejected.append(RejectedMessage(at=workflow.now(), actor=actor, message=message, reason=reason))
+        await self._record_status_event(actor, f"refused {message}: {reason}")
+
+    def _note(self, actor: str, event: str, detail: str) -> None:
+        self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))
+
+    def _publish_progress(self) -> None:
+        deadline = self._next_timer()
+        workflow.upsert_search_attributes([
+            sa.NOTICE_KIND.value_set(self.state.kind.value),
+            sa.REQUESTING_NCB.value_set(self.state.requesting_ncb),
+            sa.REVIEW_STAGE.value_set(self.state.status.value),
+            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+        ])
+        pending = sum(len(i.pending) for i in self.state.instructions if not i.escalated)
+        workflow.set_current_details(
+            f"**Notice status:** {self.state.status.value}\n\n"
+            f"**Expires:** {self.state.expires_at.date().isoformat() if self.state.expires_at else 'no fixed term'}\n\n"
+            f"**Acknowledgements awaited:** {pending}"
+        )
