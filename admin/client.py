@@ -65,18 +65,22 @@ class ReviewerClient:
         if include_awaiting_ncb:
             stages.add(ReviewStage.AWAITING_CLARIFICATION)
         stage_list = ", ".join(f"'{s.value}'" for s in sorted(stages))
-        query = f"WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' AND ReviewStage IN ({stage_list})"
+        query = (
+            f"WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' AND ReviewStage IN ({stage_list})"
+        )
         entries: list[QueueEntry] = []
         async for execution in self.client.list_workflows(query, limit=limit):
             attrs = execution.typed_search_attributes
-            entries.append(QueueEntry(
-                request_id=execution.id.removeprefix("notice-request-"),
-                kind=attrs.get(sa.NOTICE_KIND) or "",
-                requesting_ncb=attrs.get(sa.REQUESTING_NCB) or "",
-                stage=attrs.get(sa.REVIEW_STAGE) or "",
-                risk=attrs.get(sa.RISK_LEVEL) or "",
-                next_deadline=attrs.get(sa.NEXT_DEADLINE),
-            ))
+            entries.append(
+                QueueEntry(
+                    request_id=execution.id.removeprefix("notice-request-"),
+                    kind=attrs.get(sa.NOTICE_KIND) or "",
+                    requesting_ncb=attrs.get(sa.REQUESTING_NCB) or "",
+                    stage=attrs.get(sa.REVIEW_STAGE) or "",
+                    risk=attrs.get(sa.RISK_LEVEL) or "",
+                    next_deadline=attrs.get(sa.NEXT_DEADLINE),
+                )
+            )
         states = await asyncio.gather(*(self._try_show(e.request_id) for e in entries))
         for entry, state in zip(entries, states, strict=True):
             if state is None:
@@ -125,7 +129,9 @@ class ReviewerClient:
         self, request_id: str, outcome: DecisionOutcome, reason: str, override_justification: str | None = None
     ) -> ActionAccepted:
         message = DecisionSubmitted(
-            reviewer_id=self.reviewer_id, outcome=outcome, reason=reason,
+            reviewer_id=self.reviewer_id,
+            outcome=outcome,
+            reason=reason,
             override_justification=override_justification,
         )
         return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.decide_case, message))

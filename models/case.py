@@ -31,9 +31,7 @@ class ReviewStage(StrEnum):
     EXPIRED = "expired"
 
 
-REVIEWER_STAGES = frozenset(
-    {ReviewStage.DETAILED_REVIEW, ReviewStage.LEGAL_ASSESSMENT, ReviewStage.AWAITING_DECISION}
-)
+REVIEWER_STAGES = frozenset({ReviewStage.DETAILED_REVIEW, ReviewStage.LEGAL_ASSESSMENT, ReviewStage.AWAITING_DECISION})
 """Stages in which the case sits in the NDTF queue."""
 
 FINAL_STAGES = frozenset({ReviewStage.PUBLISHED, ReviewStage.DENIED, ReviewStage.WITHDRAWN})
@@ -235,7 +233,8 @@ class CaseState(BaseModel):
 
     def open_info_requests(self, to_ncb: str | None = None) -> list[InfoRequest]:
         return [
-            r for r in self.info_requests
+            r
+            for r in self.info_requests
             if r.status is InfoRequestStatus.OPEN and (to_ncb is None or r.to_ncb == to_ncb)
         ]
 

@@ -272,8 +272,10 @@ def merge_amendments(request: NoticeRequest, amendments: dict[str, Any], today: 
     frozen = {"requesting_ncb", "ncb_reference", "kind"} & amendments.keys()
     if frozen:
         raise InvalidRequest(
-            [RequestProblem(field=f"amendments.{name}", message="identifies the request and cannot be amended")
-             for name in sorted(frozen)]
+            [
+                RequestProblem(field=f"amendments.{name}", message="identifies the request and cannot be amended")
+                for name in sorted(frozen)
+            ]
         )
     merged = _deep_merge(request.model_dump(mode="json"), amendments)
     return parse_request(merged, today)

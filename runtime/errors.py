@@ -23,7 +23,7 @@ class UnknownCase(Exception):
 def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
     """The user-facing form of an update/query failure, or None when it is not one."""
     if isinstance(error, WorkflowUpdateFailedError):
-        cause = error.cause
+        cause: BaseException | None = error.cause
         while cause is not None and not isinstance(cause, ApplicationError):
             cause = cause.__cause__
         if isinstance(cause, ApplicationError):

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models import search_attributes as sa
@@ -99,11 +99,13 @@ class NcbClient:
                 id=workflow_id,
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=TypedSearchAttributes([
-                    sa.NOTICE_KIND.value_set(request.kind.value),
-                    sa.REQUESTING_NCB.value_set(request.requesting_ncb),
-                    sa.REVIEW_STAGE.value_set(ReviewStage.REGISTERED.value),
-                ]),
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(sa.NOTICE_KIND, request.kind.value),
+                        SearchAttributePair(sa.REQUESTING_NCB, request.requesting_ncb),
+                        SearchAttributePair(sa.REVIEW_STAGE, ReviewStage.REGISTERED.value),
+                    ]
+                ),
                 static_summary=f"{request.kind.value} from NCB {request.requesting_ncb}",
             )
         except WorkflowAlreadyStartedError:
@@ -125,7 +127,10 @@ class NcbClient:
         return view.ncb_view
 
     async def reply(
-        self, request_id: str, answer: str, amendments: dict[str, Any] | None = None,
+        self,
+        request_id: str,
+        answer: str,
+        amendments: dict[str, Any] | None = None,
         info_request_id: str | None = None,
     ) -> ActionAccepted:
         message = ClarificationReply(
@@ -138,15 +143,21 @@ class NcbClient:
         return await call(self._request(request_id).execute_update(NoticeRequestWorkflow.withdraw, message))
 
     async def search(
-        self, name: str | None = None, nationality: str | None = None, kind: NoticeKind | None = None,
+        self,
+        name: str | None = None,
+        nationality: str | None = None,
+        kind: NoticeKind | None = None,
         requesting_ncb: str | None = None,
     ) -> SearchResults:
         query = SearchNoticesInput(
             viewer_ncb=self.ncb, name=name, nationality=nationality, kind=kind, requesting_ncb=requesting_ncb
         )
         return await self.client.execute_workflow(
-            NoticeSearchWorkflow.run, query, id=f"notice-search-{self.ncb}-{uuid.uuid4().hex[:12]}",
-            task_queue=self.task_queue, static_summary=f"search by NCB {self.ncb}",
+            NoticeSearchWorkflow.run,
+            query,
+            id=f"notice-search-{self.ncb}-{uuid.uuid4().hex[:12]}",
+            task_queue=self.task_queue,
+            static_summary=f"search by NCB {self.ncb}",
         )
 
     async def acknowledge(self, notice_id: str, instruction_key: str | None = None) -> NoticeActionAccepted:

@@ -10,6 +10,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
+
     from models.activities import DeliverMessageInput, MessageDelivered
 
 

@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalRequested,
     )
     from models.findings import Severity
+    from models.notice import PublishedNoticeInput
     from models.policy import (
         CLARIFICATION_DEADLINE,
         REMINDER_BEFORE_DEADLINE,
@@ -68,18 +69,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.request import InvalidRequest, NoticeKind, merge_amendments
     from workflows.message_delivery import MessageDeliveryWorkflow
-    from models.notice import PublishedNoticeInput
     from workflows.published_notice import PublishedNoticeWorkflow
 
 
-DB_ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
-SCREENING_ACTIVITY = {
-    "start_to_close_timeout": timedelta(minutes=5),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
+DB_TIMEOUT = timedelta(seconds=30)
+RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+SCREENING_TIMEOUT = timedelta(minutes=5)
 
 
 class Refused(Exception):
@@ -120,9 +115,13 @@ class NoticeRequestWorkflow:
         while self.state.stage not in FINAL_STAGES:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(NoticeRequestInput(
-                    request_id=self.state.request_id, request=self.state.request, state=self.state,
-                ))
+                workflow.continue_as_new(
+                    NoticeRequestInput(
+                        request_id=self.state.request_id,
+                        request=self.state.request,
+                        state=self.state,
+                    )
+                )
             if self.state.stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION):
                 await self.review_in_detail()
             elif self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
@@ -150,7 +149,8 @@ class NoticeRequestWorkflow:
                 registered_at=now,
             ),
             summary="register the request",
-            **DB_ACTIVITY,  # type: ignore[arg-type]
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         self._registered = True
         self._note("ncb:" + self.state.request.requesting_ncb, "registered", "request registered and logged")
@@ -176,7 +176,8 @@ class NoticeRequestWorkflow:
                 screening_round=self.state.screening_rounds,
             ),
             summary=f"screening round {self.state.screening_rounds}",
-            **SCREENING_ACTIVITY,  # type: ignore[arg-type]
+            start_to_close_timeout=SCREENING_TIMEOUT,
+            retry_policy=RETRY,
         )
         if self.state.stage in FINAL_STAGES:
             return  # withdrawn while screening ran
@@ -252,7 +253,8 @@ class NoticeRequestWorkflow:
                 notice_id=notice_id, request_id=self.state.request_id, request=self.state.request, published_at=now
             ),
             summary="make the notice visible",
-            **DB_ACTIVITY,  # type: ignore[arg-type]
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         await workflow.start_child_workflow(
             PublishedNoticeWorkflow.run,
@@ -266,8 +268,11 @@ class NoticeRequestWorkflow:
             id=f"published-notice-{notice_id}",
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
         )
-        await self._enter(ReviewStage.PUBLISHED, self.state.decision.decided_by if self.state.decision else "system",
-                          f"published as {notice_id}")
+        await self._enter(
+            ReviewStage.PUBLISHED,
+            self.state.decision.decided_by if self.state.decision else "system",
+            f"published as {notice_id}",
+        )
         subject, body = texts.publication(self.state, notice_id, now)
         await self._send(MessageKind.PUBLICATION, texts.member_ncbs(), subject, body)
         if self.state.diffusion_transmitted:
@@ -276,8 +281,9 @@ class NoticeRequestWorkflow:
 
     async def deny(self, reason: str) -> None:
         self.state.reasons_to_ncb.append(reason)
-        await self._enter(ReviewStage.DENIED, self.state.decision.decided_by if self.state.decision else "system",
-                          "denied")
+        await self._enter(
+            ReviewStage.DENIED, self.state.decision.decided_by if self.state.decision else "system", "denied"
+        )
         subject, body = texts.denial(self.state, reason)
         await self._send(MessageKind.DENIAL, [self.state.request.requesting_ncb], subject, body)
         if self.state.diffusion_transmitted:
@@ -403,7 +409,8 @@ class NoticeRequestWorkflow:
             RegistryActivities.lookup_reviewer,
             ReviewerLookupInput(reviewer_id=reviewer_id),
             summary="check the reviewer roster",
-            **DB_ACTIVITY,  # type: ignore[arg-type]
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         if found.reviewer is None:
             raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
@@ -430,11 +437,16 @@ class NoticeRequestWorkflow:
         to_ncb = (input.to_ncb or requesting).upper()
         kind = InfoRequestKind.CLARIFICATION if to_ncb == requesting else InfoRequestKind.CONSULTATION
         info = self._open_info_request(
-            asked_by=input.reviewer_id, kind=kind, to_ncb=to_ncb, question=input.question,
+            asked_by=input.reviewer_id,
+            kind=kind,
+            to_ncb=to_ncb,
+            question=input.question,
             due=timedelta(days=input.due_days),
         )
         if kind is InfoRequestKind.CLARIFICATION:
-            await self._enter(ReviewStage.AWAITING_CLARIFICATION, input.reviewer_id, f"{info.info_request_id} to {to_ncb}")
+            await self._enter(
+                ReviewStage.AWAITING_CLARIFICATION, input.reviewer_id, f"{info.info_request_id} to {to_ncb}"
+            )
         else:
             if self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
                 await self._enter(ReviewStage.DETAILED_REVIEW, input.reviewer_id, f"consulting NCB {to_ncb}")
@@ -470,7 +482,9 @@ class NoticeRequestWorkflow:
     async def _conclude_review(self, input: ReviewConcluded) -> str:
         self._require_stage({ReviewStage.DETAILED_REVIEW}, "conclude the detailed review")
         if self.state.open_info_requests():
-            raise Refused("InformationAwaited", "Requests for information are still open; wait for them or their deadline.")
+            raise Refused(
+                "InformationAwaited", "Requests for information are still open; wait for them or their deadline."
+            )
         if self.state.rescreen_needed:
             raise Refused("ScreeningPending", "The amended request is being screened again.")
         await self._reviewer(input.reviewer_id, ReviewerAction.CONCLUDE_REVIEW)
@@ -482,7 +496,10 @@ class NoticeRequestWorkflow:
         self._require_stage({ReviewStage.LEGAL_ASSESSMENT}, "record an assessment")
         await self._reviewer(input.reviewer_id, ReviewerAction.ASSESS)
         self.state.assessment = Assessment(
-            assessor=input.reviewer_id, verdict=input.verdict, basis=input.basis, articles=input.articles,
+            assessor=input.reviewer_id,
+            verdict=input.verdict,
+            basis=input.basis,
+            articles=input.articles,
             at=workflow.now(),
         )
         await self._enter(ReviewStage.AWAITING_DECISION, input.reviewer_id, f"assessed {input.verdict.value}")
@@ -510,8 +527,11 @@ class NoticeRequestWorkflow:
                     )
                 await self._reviewer(input.reviewer_id, ReviewerAction.OVERRIDE_BLOCKING)
         self.state.decision = Decision(
-            decided_by=input.reviewer_id, outcome=input.outcome, reason=input.reason,
-            override_justification=input.override_justification, at=workflow.now(),
+            decided_by=input.reviewer_id,
+            outcome=input.outcome,
+            reason=input.reason,
+            override_justification=input.override_justification,
+            at=workflow.now(),
         )
         decided = "approved" if input.outcome is DecisionOutcome.APPROVE else "denied"
         workflow.upsert_search_attributes([sa.DECISION.value_set(decided)])
@@ -547,7 +567,7 @@ class NoticeRequestWorkflow:
         try:
             await workflow.wait_condition(condition, timeout=remaining, timeout_summary="next deadline")
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def _next_timer(self) -> datetime | None:
@@ -576,8 +596,10 @@ class NoticeRequestWorkflow:
                     await self._send(MessageKind.REMINDER, [info.to_ncb], subject, body)
                     await self._record("reminder_sent", "system", info.info_request_id)
             if (
-                self.state.stage in REVIEWER_STAGES and self.state.review_due_at
-                and not self.state.escalated and now >= self.state.review_due_at
+                self.state.stage in REVIEWER_STAGES
+                and self.state.review_due_at
+                and not self.state.escalated
+                and now >= self.state.review_due_at
             ):
                 self.state.escalated = True
                 await self._record("escalated", "system", f"waiting in {self.state.stage.value} past the service level")
@@ -589,7 +611,13 @@ class NoticeRequestWorkflow:
         return next(iter(self.state.open_info_requests(requesting)), None)
 
     def _open_info_request(
-        self, *, asked_by: str, kind: InfoRequestKind, to_ncb: str, question: str, due: timedelta,
+        self,
+        *,
+        asked_by: str,
+        kind: InfoRequestKind,
+        to_ncb: str,
+        question: str,
+        due: timedelta,
         missing_items: list[str] | None = None,
     ) -> InfoRequest:
         now = workflow.now()
@@ -626,12 +654,21 @@ class NoticeRequestWorkflow:
         """Queue a message to NCBs in the outbox, then hand it to its own delivery workflow."""
         key = self.state.next_id("msg")
         message = OutboxMessage(
-            message_key=key, kind=kind, to_ncbs=to, subject=subject, body=body, created_at=workflow.now(),
-            request_id=self.state.request_id, notice_id=self.state.notice_id,
+            message_key=key,
+            kind=kind,
+            to_ncbs=to,
+            subject=subject,
+            body=body,
+            created_at=workflow.now(),
+            request_id=self.state.request_id,
+            notice_id=self.state.notice_id,
         )
         await workflow.execute_activity_method(
-            RegistryActivities.queue_message, message, summary=f"queue {kind.value} to {len(to)} NCBs",
-            **DB_ACTIVITY,  # type: ignore[arg-type]
+            RegistryActivities.queue_message,
+            message,
+            summary=f"queue {kind.value} to {len(to)} NCBs",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         await workflow.start_child_workflow(
             MessageDeliveryWorkflow.run,
@@ -652,8 +689,16 @@ class NoticeRequestWorkflow:
         await self._record(f"stage:{stage.value}", actor, detail)
         self._changed = True
 
-    async def _record(self, action: str, actor: str, detail: str, *, findings: bool = False,
-                      amended: bool = False, decision: str | None = None) -> None:
+    async def _record(
+        self,
+        action: str,
+        actor: str,
+        detail: str,
+        *,
+        findings: bool = False,
+        amended: bool = False,
+        decision: str | None = None,
+    ) -> None:
         """Timeline, search attributes, the UI's details, and the registry's audit trail, together."""
         now = workflow.now()
         self._note(actor, action, detail)
@@ -674,7 +719,8 @@ class NoticeRequestWorkflow:
                 request=self.state.request if amended else None,
             ),
             summary=action,
-            **DB_ACTIVITY,  # type: ignore[arg-type]
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         self._publish_progress()
 
@@ -689,13 +735,15 @@ class NoticeRequestWorkflow:
         """What operators filter and read in the Temporal UI: no personal data."""
         request = self.state.request
         deadline = self.state.next_deadline()
-        workflow.upsert_search_attributes([
-            sa.NOTICE_KIND.value_set(request.kind.value),
-            sa.REQUESTING_NCB.value_set(request.requesting_ncb),
-            sa.REVIEW_STAGE.value_set(self.state.stage.value),
-            sa.RISK_LEVEL.value_set(self.state.risk.value),
-            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
-        ])
+        workflow.upsert_search_attributes(
+            [
+                sa.NOTICE_KIND.value_set(request.kind.value),
+                sa.REQUESTING_NCB.value_set(request.requesting_ncb),
+                sa.REVIEW_STAGE.value_set(self.state.stage.value),
+                sa.RISK_LEVEL.value_set(self.state.risk.value),
+                sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+            ]
+        )
         blocking = sum(1 for f in self.state.findings if f.severity is Severity.BLOCKING)
         doubts = sum(1 for f in self.state.findings if f.severity is Severity.DOUBT)
         lines = [
@@ -703,8 +751,10 @@ class NoticeRequestWorkflow:
             f"**Risk:** {self.state.risk.value} ({blocking} blocking, {doubts} doubts)",
         ]
         for info in self.state.open_info_requests():
-            lines.append(f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, "
-                         f"due {info.due_at.isoformat()}")
+            lines.append(
+                f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, "
+                f"due {info.due_at.isoformat()}"
+            )
         if self.state.overdue:
             lines.append("**Overdue:** an NCB missed a deadline")
         if self.state.escalated:
@@ -735,7 +785,9 @@ class NoticeRequestWorkflow:
             notice_id=state.notice_id,
             awaited=[
                 AwaitedFromNcb(
-                    info_request_id=i.info_request_id, question=i.question, missing_items=i.missing_items,
+                    info_request_id=i.info_request_id,
+                    question=i.question,
+                    missing_items=i.missing_items,
                     due_at=i.due_at,
                 )
                 for i in state.open_info_requests(requesting)

@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.case import RejectedMessage, TimelineEvent
     from models.notice import (
-        AckReport,
         AcknowledgementSent,
+        AckReport,
         Instruction,
         InstructionKind,
         NoticeAction,
@@ -47,10 +47,8 @@ with workflow.unsafe.imports_passed_through():
     from models.request import NoticeKind
     from workflows.message_delivery import MessageDeliveryWorkflow
 
-DB_ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
+DB_TIMEOUT = timedelta(seconds=30)
+RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
 
 
@@ -88,17 +86,24 @@ class PublishedNoticeWorkflow:
             if self._handled >= NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self.state.generation += 1
-                workflow.continue_as_new(PublishedNoticeInput(
-                    notice_id=self.state.notice_id, request_id=self.state.request_id, kind=self.state.kind,
-                    requesting_ncb=self.state.requesting_ncb, published_at=self.state.published_at,
-                    state=self.state,
-                ))
+                workflow.continue_as_new(
+                    PublishedNoticeInput(
+                        notice_id=self.state.notice_id,
+                        request_id=self.state.request_id,
+                        kind=self.state.kind,
+                        requesting_ncb=self.state.requesting_ncb,
+                        published_at=self.state.published_at,
+                        state=self.state,
+                    )
+                )
             deadline = self._next_timer()
             self._changed = False
             timeout = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
             try:
-                await workflow.wait_condition(lambda: self._changed, timeout=timeout, timeout_summary="next notice timer")
-            except asyncio.TimeoutError:
+                await workflow.wait_condition(
+                    lambda: self._changed, timeout=timeout, timeout_summary="next notice timer"
+                )
+            except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
@@ -198,8 +203,11 @@ class PublishedNoticeWorkflow:
 
     async def _reviewer(self, reviewer_id: str, action: ReviewerAction) -> None:
         found = await workflow.execute_activity_method(
-            RegistryActivities.lookup_reviewer, ReviewerLookupInput(reviewer_id=reviewer_id),
-            summary="check the reviewer roster", **DB_ACTIVITY,  # type: ignore[arg-type]
+            RegistryActivities.lookup_reviewer,
+            ReviewerLookupInput(reviewer_id=reviewer_id),
+            summary="check the reviewer roster",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         if found.reviewer is None:
             raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
@@ -261,10 +269,15 @@ class PublishedNoticeWorkflow:
         await workflow.execute_activity_method(
             RegistryActivities.record_acknowledgement,
             AcknowledgementInput(
-                event_key=f"{instruction.instruction_key}/ack/{ncb}", notice_id=self.state.notice_id,
-                instruction_key=instruction.instruction_key, ncb=ncb, at=now,
+                event_key=f"{instruction.instruction_key}/ack/{ncb}",
+                notice_id=self.state.notice_id,
+                instruction_key=instruction.instruction_key,
+                ncb=ncb,
+                at=now,
             ),
-            summary="record an acknowledgement", **DB_ACTIVITY,  # type: ignore[arg-type]
+            summary="record an acknowledgement",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         instruction.pending.remove(ncb)
         instruction.acknowledged[ncb] = now
@@ -297,14 +310,23 @@ class PublishedNoticeWorkflow:
             if live and state.expires_at and now >= state.expires_at:
                 await self._change(NoticeStatus.EXPIRED, "system", "validity period ended without renewal")
                 await self._send(
-                    MessageKind.EXPIRY_NOTICE, texts.member_ncbs(), f"Notice {state.notice_id} expired",
+                    MessageKind.EXPIRY_NOTICE,
+                    texts.member_ncbs(),
+                    f"Notice {state.notice_id} expired",
                     f"Notice {state.notice_id} reached the end of its validity and is no longer in force. "
                     "Update your national databases accordingly.",
                 )
-            elif live and state.expires_at and not state.renewal_reminded and now >= state.expires_at - RENEWAL_REMINDER_BEFORE:
+            elif (
+                live
+                and state.expires_at
+                and not state.renewal_reminded
+                and now >= state.expires_at - RENEWAL_REMINDER_BEFORE
+            ):
                 state.renewal_reminded = True
                 await self._send(
-                    MessageKind.RENEWAL_REMINDER, [state.requesting_ncb], f"Notice {state.notice_id} expires soon",
+                    MessageKind.RENEWAL_REMINDER,
+                    [state.requesting_ncb],
+                    f"Notice {state.notice_id} expires soon",
                     f"Notice {state.notice_id} expires on {state.expires_at.date().isoformat()}. Ask for its renewal "
                     "with `ncb renew` before then if the person is still sought.",
                 )
@@ -320,7 +342,8 @@ class PublishedNoticeWorkflow:
                 elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
                     instruction.reminded = True
                     await self._send(
-                        MessageKind.ACK_REMINDER, list(instruction.pending),
+                        MessageKind.ACK_REMINDER,
+                        list(instruction.pending),
                         f"Reminder: confirm the update of your national database for notice {state.notice_id}",
                         f"Confirm with `ncb ack {state.notice_id}` that your national databases reflect the "
                         f"{instruction.kind.value} of notice {state.notice_id}.",
@@ -332,7 +355,9 @@ class PublishedNoticeWorkflow:
         self.state.blocked_until = None
         await self._change(NoticeStatus.PUBLISHED, actor, reason)
         await self._send(
-            MessageKind.UNBLOCK_NOTICE, texts.member_ncbs(), f"Notice {self.state.notice_id} is visible again",
+            MessageKind.UNBLOCK_NOTICE,
+            texts.member_ncbs(),
+            f"Notice {self.state.notice_id} is visible again",
             f"The block on notice {self.state.notice_id} was lifted: {reason}",
         )
 
@@ -349,7 +374,7 @@ class PublishedNoticeWorkflow:
             members,
             f"[ACTION REQUIRED] Notice {self.state.notice_id} {verb}: update your national database",
             f"The NDTF {verb} notice {self.state.notice_id}. Reason: {reason}\nUpdate your national databases "
-            f"accordingly and confirm with `ncb ack {self.state.notice_id}` by {(now + ACK_DEADLINE).date().isoformat()}.",
+            f"accordingly and confirm with `ncb ack {self.state.notice_id}` by {(now + ACK_DEADLINE).date()}.",
         )
 
     async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
@@ -358,10 +383,17 @@ class PublishedNoticeWorkflow:
         await workflow.execute_activity_method(
             RegistryActivities.change_notice_status,
             NoticeStatusChange(
-                event_key=self.state.next_id("status"), notice_id=self.state.notice_id, status=status, actor=actor,
-                reason=reason, at=workflow.now(), expires_at=self.state.expires_at,
+                event_key=self.state.next_id("status"),
+                notice_id=self.state.notice_id,
+                status=status,
+                actor=actor,
+                reason=reason,
+                at=workflow.now(),
+                expires_at=self.state.expires_at,
             ),
-            summary=f"notice {status.value}", **DB_ACTIVITY,  # type: ignore[arg-type]
+            summary=f"notice {status.value}",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         self._note(actor, f"status:{status.value}", reason)
         self._publish_progress()
@@ -374,13 +406,23 @@ class PublishedNoticeWorkflow:
         await workflow.execute_activity_method(
             RegistryActivities.queue_message,
             OutboxMessage(
-                message_key=key, kind=kind, to_ncbs=to, subject=subject, body=body, created_at=workflow.now(),
-                request_id=self.state.request_id, notice_id=self.state.notice_id,
+                message_key=key,
+                kind=kind,
+                to_ncbs=to,
+                subject=subject,
+                body=body,
+                created_at=workflow.now(),
+                request_id=self.state.request_id,
+                notice_id=self.state.notice_id,
             ),
-            summary=f"queue {kind.value} to {len(to)} NCBs", **DB_ACTIVITY,  # type: ignore[arg-type]
+            summary=f"queue {kind.value} to {len(to)} NCBs",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         await workflow.start_child_workflow(
-            MessageDeliveryWorkflow.run, key, id=f"deliver-{key}",
+            MessageDeliveryWorkflow.run,
+            key,
+            id=f"deliver-{key}",
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
         )
 
@@ -393,12 +435,14 @@ class PublishedNoticeWorkflow:
 
     def _publish_progress(self) -> None:
         deadline = self._next_timer()
-        workflow.upsert_search_attributes([
-            sa.NOTICE_KIND.value_set(self.state.kind.value),
-            sa.REQUESTING_NCB.value_set(self.state.requesting_ncb),
-            sa.REVIEW_STAGE.value_set(self.state.status.value),
-            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
-        ])
+        workflow.upsert_search_attributes(
+            [
+                sa.NOTICE_KIND.value_set(self.state.kind.value),
+                sa.REQUESTING_NCB.value_set(self.state.requesting_ncb),
+                sa.REVIEW_STAGE.value_set(self.state.status.value),
+                sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+            ]
+        )
         pending = sum(len(i.pending) for i in self.state.instructions if not i.escalated)
         workflow.set_current_details(
             f"**Notice status:** {self.state.status.value}\n\n"

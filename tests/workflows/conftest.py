@@ -101,7 +101,10 @@ async def service(
 ) -> AsyncIterator[Service]:
     task_queue = f"tq-{uuid.uuid4().hex[:10]}"
     config = Settings(
-        task_queue=task_queue, database_url="unused", smtp_host="127.0.0.1", smtp_port=mailbox.port  # type: ignore[attr-defined]
+        task_queue=task_queue,
+        database_url="unused",
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,  # type: ignore[attr-defined]
     )
     worker = build_worker(time_skipping_env.client, registry_db, config, task_queue)
     async with worker:

@@ -31,7 +31,9 @@ DEFAMATION = "red-notice-defamation.json"
 DIFFUSION = "wpd-drug-trafficking.json"
 
 
-async def settle(service: Service, request_id: str, done: Callable[[CaseState], bool], seconds: float = 30) -> CaseState:
+async def settle(
+    service: Service, request_id: str, done: Callable[[CaseState], bool], seconds: float = 30
+) -> CaseState:
     """Poll the case as a reviewer would until it reaches the expected state."""
     reviewer = service.reviewer("legal.ana")
     state = await reviewer.show(request_id)
@@ -79,7 +81,10 @@ async def test_incomplete_request_asks_the_ncb_for_exactly_the_missing_items(ser
     assert status.awaited[0].due_at == info.due_at
     assert info.due_at - info.asked_at == timedelta(days=30)
     await settle(service, request_id, lambda s: bool(s.messages))
-    assert any(m.kind == "clarification_request" and m.to == ["BR"] for m in (await service.reviewer("x").show(request_id)).messages)
+    assert any(
+        m.kind == "clarification_request" and m.to == ["BR"]
+        for m in (await service.reviewer("x").show(request_id)).messages
+    )
 
 
 async def test_reply_in_time_with_amendments_is_screened_again(service: Service) -> None:
@@ -93,7 +98,8 @@ async def test_reply_in_time_with_amendments_is_screened_again(service: Service)
             "offence_date": "2019-03-03",
             "offence_place": "Recife, BR",
             "court_decision": {
-                "reference": "TJPE-0001234-55.2019", "issued_on": "2021-06-14",
+                "reference": "TJPE-0001234-55.2019",
+                "issued_on": "2021-06-14",
                 "issuing_authority": "3a Vara Criminal de Recife",
             },
             "sentence": {"imposed_months": 96, "remaining_months": 80},
@@ -101,7 +107,9 @@ async def test_reply_in_time_with_amendments_is_screened_again(service: Service)
     }
     accepted = await service.ncb("BR").reply(request_id, "Warrant and sentence details attached.", amendments)
     assert "amended" in accepted.detail
-    state = await settle(service, request_id, lambda s: s.screening_rounds == 2 and s.stage is not ReviewStage.INITIAL_SCREENING)
+    state = await settle(
+        service, request_id, lambda s: s.screening_rounds == 2 and s.stage is not ReviewStage.INITIAL_SCREENING
+    )
     assert state.stage in (ReviewStage.LEGAL_ASSESSMENT, ReviewStage.DETAILED_REVIEW)
     assert not [f for f in state.findings if f.severity is Severity.BLOCKING]
     assert state.info_requests[0].status is InfoRequestStatus.ANSWERED
@@ -208,7 +216,9 @@ async def test_duplicate_submission_returns_the_existing_request(service: Servic
 
 async def test_diffusion_is_transmitted_to_its_recipients_with_the_pending_review_warning(service: Service) -> None:
     request_id = await submit(service, DIFFUSION)
-    state = await settle(service, request_id, lambda s: s.stage is not ReviewStage.INITIAL_SCREENING and s.screening_rounds > 0)
+    state = await settle(
+        service, request_id, lambda s: s.stage is not ReviewStage.INITIAL_SCREENING and s.screening_rounds > 0
+    )
     (transmission,) = [m for m in state.messages if m.kind == "diffusion_transmission"]
     assert sorted(transmission.to) == ["FR", "MA", "PT"]
     assert state.messages[0].kind == "diffusion_transmission"  # sent before any review step
@@ -282,7 +292,9 @@ async def test_blocking_findings_need_a_supervisors_justified_override(service: 
     with pytest.raises(ActionRefused) as refused:
         await service.reviewer("legal.ana").decide(request_id, DecisionOutcome.APPROVE, "ok", "urgent")
     assert refused.value.kind == "RoleNotAllowed"
-    await service.reviewer("sup.dana").decide(request_id, DecisionOutcome.APPROVE, "ok", "Case of particular importance")
+    await service.reviewer("sup.dana").decide(
+        request_id, DecisionOutcome.APPROVE, "ok", "Case of particular importance"
+    )
     state = await settle(service, request_id, at(ReviewStage.PUBLISHED))
     assert state.decision and state.decision.override_justification == "Case of particular importance"
 
@@ -291,6 +303,8 @@ async def test_reply_signal_from_the_temporal_ui_path_is_applied(service: Servic
     request_id = await submit(service, INCOMPLETE)
     await settle(service, request_id, at(ReviewStage.AWAITING_CLARIFICATION))
     handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
-    await handle.signal(NoticeRequestWorkflow.clarification_replied, ClarificationReply(ncb="BR", answer="No more data."))
+    await handle.signal(
+        NoticeRequestWorkflow.clarification_replied, ClarificationReply(ncb="BR", answer="No more data.")
+    )
     state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
     assert state.info_requests[0].answer == "No more data."
