@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.database import Database
+from activities.references import ReferenceActivities
 from activities.registry import RegistryActivities
 from activities.screening import ScreeningActivities
 from runtime.client import connect
@@ -32,7 +33,8 @@ log = logging.getLogger("notice.worker")
 
 def build_worker(client: Client, db: Database, config: Settings, task_queue: str | None = None) -> Worker:
     """The worker, wired: used by `python -m worker` and by the tests alike."""
-    registry = RegistryActivities(db)
+    registry = RegistryActivities(db, config)
+    references = ReferenceActivities(db)
     screening = ScreeningActivities(db)
     mail = MailActivities(db, config)
     return Worker(
@@ -50,13 +52,14 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
             registry.record_acknowledgement,
             screening.screen_request,
             mail.deliver_message,
+            references.load_reference_data,
         ],
     )
 
 
 async def serve(config: Settings) -> None:
     client = await connect(config)
-    db = Database(config.database_url)
+    db = Database.from_url(config.database_url)
     worker = build_worker(client, db, config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

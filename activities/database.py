@@ -60,26 +60,34 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def create_engine(url: str, **engine_options: Any) -> AsyncEngine:
+    """An async engine for either backend; for SQLite the file's directory is created if missing."""
+    url = async_url(url)
+    parsed = make_url(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if not is_sqlite:
+        engine_options.setdefault("pool_pre_ping", True)
+    engine = create_async_engine(url, **engine_options)
+    if is_sqlite:
+        _prepare_sqlite(engine)
+    return engine
+
+
 class Database:
     """An async engine and its session factory; create one per process, share it across activities."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine | str) -> None:
+        """From an engine, or from a URL (same as ``Database.from_url(url)``)."""
+        if isinstance(engine, str):
+            engine = create_engine(engine)
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
-        url = async_url(url)
-        parsed = make_url(url)
-        is_sqlite = parsed.get_backend_name() == "sqlite"
-        if is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        if not is_sqlite:
-            engine_options.setdefault("pool_pre_ping", True)
-        engine = create_async_engine(url, **engine_options)
-        if is_sqlite:
-            _prepare_sqlite(engine)
-        return cls(engine)
+        return cls(create_engine(url, **engine_options))
 
     @property
     def dialect(self) -> str:

@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 from activities.audit import append_audit
 from activities.database import Database, insert_ignore
 from models.activities import (
+    AcknowledgementInput,
     CaseEvent,
     EventRecorded,
     MessageQueued,
@@ -43,6 +44,7 @@ from models.request import NoticeRequest
 from models.tables import (
     CaseEventRow,
     FindingRow,
+    NoticeAcknowledgementRow,
     NoticeRow,
     OutboxDeliveryRow,
     OutboxRow,
@@ -127,9 +129,7 @@ def _request_columns(request: NoticeRequest) -> dict[str, Any]:
 
 
 def _unknown(what: str, key: str) -> ApplicationError:
-    return ApplicationError(
-        f"{what} {key} is not registered", type=f"Unknown{what.title()}", non_retryable=True
-    )
+    return ApplicationError(f"{what} {key} is not registered", type=f"Unknown{what.title()}", non_retryable=True)
 
 
 class RegistryActivities:
@@ -410,6 +410,38 @@ class RegistryActivities:
                 detail={"from": previous.value, "to": change.status.value, "reason": change.reason},
             )
         return EventRecorded(event_key=change.event_key, created=True)
+
+    @activity.defn
+    async def record_acknowledgement(self, input: AcknowledgementInput) -> EventRecorded:
+        """An NCB confirmed it applied a block or cancel instruction; once per (instruction, NCB)."""
+        ncb = input.ncb.upper()
+        async with self.db.transaction() as session:
+            if await session.get(NoticeRow, input.notice_id) is None:
+                raise _unknown("notice", input.notice_id)
+            created = await insert_ignore(
+                session,
+                NoticeAcknowledgementRow,
+                {
+                    "notice_id": input.notice_id,
+                    "instruction_key": input.instruction_key,
+                    "ncb": ncb,
+                    "acknowledged_at": input.at,
+                },
+                ["instruction_key", "ncb"],
+            )
+            if not created:
+                return EventRecorded(event_key=input.event_key, created=False)
+            await append_audit(
+                session,
+                event_key=input.event_key,
+                actor=f"ncb:{ncb}",
+                action="instruction_acknowledged",
+                subject_type="notice",
+                subject_id=input.notice_id,
+                at=input.at,
+                detail={"instruction_key": input.instruction_key, "ncb": ncb},
+            )
+        return EventRecorded(event_key=input.event_key, created=True)
 
     @activity.defn
     async def lookup_reviewer(self, input: ReviewerLookupInput) -> ReviewerLookup:

@@ -37,6 +37,8 @@ class PublishedNoticeInput(BaseModel):
     requesting_ncb: str
     published_at: datetime
     state: PublishedNoticeState | None = None
+    continue_as_new_after: int | None = None
+    """Handled messages before continuing as new; the policy's default when empty."""
 
 
 class PublishedNoticeState(BaseModel):

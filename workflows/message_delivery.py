@@ -21,7 +21,8 @@ class MessageDeliveryWorkflow:
         return await workflow.execute_activity_method(
             MailActivities.deliver_message,
             DeliverMessageInput(message_key=message_key),
-            start_to_close_timeout=timedelta(minutes=2),
+            start_to_close_timeout=timedelta(minutes=10),
+            heartbeat_timeout=timedelta(seconds=30),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(seconds=5),
                 backoff_coefficient=2.0,

@@ -74,6 +74,7 @@ class PublishedNoticeWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._handled = 0
+        self._handled_limit = input.continue_as_new_after or NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW
 
     @workflow.run
     async def run(self, input: PublishedNoticeInput) -> PublishedNoticeState:
@@ -83,7 +84,7 @@ class PublishedNoticeWorkflow:
             open_instructions = any(i.pending and not i.escalated for i in self.state.instructions)
             if self.state.status in ENDED and not open_instructions:
                 break
-            if self._handled >= NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW or workflow.info().is_continue_as_new_suggested():
+            if self._handled >= self._handled_limit or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self.state.generation += 1
                 workflow.continue_as_new(
@@ -94,6 +95,7 @@ class PublishedNoticeWorkflow:
                         requesting_ncb=self.state.requesting_ncb,
                         published_at=self.state.published_at,
                         state=self.state,
+                        continue_as_new_after=input.continue_as_new_after,
                     )
                 )
             deadline = self._next_timer()

@@ -7,6 +7,7 @@ job's script is run for real against a dev server (it only needs the `temporal` 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -106,7 +107,9 @@ async def test_setup_job_script_registers_them_on_a_real_server(services: dict[s
             "NAMESPACE": "default",
         }
         for attempt in ("first run", "re-run"):
-            result = subprocess.run([shell, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+            result = await asyncio.to_thread(
+                subprocess.run, [shell, "-c", script], env=env, capture_output=True, text=True, timeout=120
+            )
             assert result.returncode == 0, f"{attempt}: {result.stdout}\n{result.stderr}"
         client = await Client.connect(server.address)
         listed = await client.operator_service.list_search_attributes(

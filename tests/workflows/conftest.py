@@ -72,7 +72,7 @@ def mailbox() -> Any:
 async def registry_db(tmp_path: Path) -> AsyncIterator[Database]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
     await migrate(url)
-    db = Database(url)
+    db = Database.from_url(url)
     store = ReferenceStore(db)
     for kind in ReferenceKind:
         await store.load_csv(kind, REFERENCE / f"{kind.value}.csv")

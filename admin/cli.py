@@ -1,0 +1,518 @@
+"""`ndtf`: the reviewers' command: the queue, the whole case, and each reviewer action.
+
+Who acts comes from `--as` or NDTF_REVIEWER; what they may do is decided by the workflow against the
+roster, so nothing here grants a role. Exit codes as for `ncb` (see starter.cli).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.json import JSON
+from temporalio.client import Client
+
+from models.case import CaseState, DecisionOutcome, Verdict
+from models.notice import AckReport, PublishedNoticeState
+from models.reference import ReferenceKind
+from starter.cli import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    CliError,
+    cell,
+    console,
+    country_code,
+    fields,
+    global_options,
+    print_json,
+    report,
+    require_text,
+    run_app,
+    run_temporal,
+    table,
+    target_of,
+)
+
+app = typer.Typer(
+    name="ndtf",
+    help="The NDTF reviewers' console: work the queue of Red Notice / Diffusion requests and decide them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.callback()(global_options)
+data_app = typer.Typer(help="Reference data the organisation supplies (CSV).", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail of the information system.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(audit_app, name="audit")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables")]
+ReviewerOption = Annotated[
+    str | None,
+    typer.Option("--as", envvar="NDTF_REVIEWER", help="Your reviewer id in the roster (or env NDTF_REVIEWER)"),
+]
+Reason = Annotated[str, typer.Option(help="Why: recorded in the case and the audit trail")]
+
+
+def acting(reviewer: str | None) -> str:
+    """The acting reviewer; required for every action, checked before connecting."""
+    if not reviewer or not reviewer.strip():
+        report(CliError(EXIT_INVALID, "who is acting? pass --as REVIEWER_ID or set NDTF_REVIEWER "
+                                      "(your id in the reviewer roster, e.g. legal.ana)"))
+    return reviewer.strip()
+
+
+def _reviewer_client(client: Client, ctx: typer.Context, reviewer: str = "") -> Any:
+    from admin.client import ReviewerClient
+
+    return ReviewerClient(client, reviewer, target_of(ctx).config.task_queue)
+
+
+def _print_accepted(accepted: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(accepted)
+        return
+    rows: list[tuple[str, Any]] = []
+    if hasattr(accepted, "request_id"):
+        rows += [("request", accepted.request_id), ("stage", accepted.stage)]
+    else:
+        rows += [("notice", accepted.notice_id), ("status", accepted.status)]
+    rows.append(("done", accepted.detail))
+    if getattr(accepted, "info_request_id", None):
+        rows.append(("info request", accepted.info_request_id))
+    console().print(fields(rows))
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def queue(
+    ctx: typer.Context,
+    all_cases: Annotated[bool, typer.Option("--all", help="Include cases awaiting an NCB's clarification")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cases waiting for reviewers, oldest deadline first."""
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx).queue(include_awaiting_ncb=all_cases)
+
+    entries = run_temporal(ctx, work)
+    if as_json:
+        print_json(entries)
+        return
+    out = console()
+    if not entries:
+        out.print("the queue is empty")
+        return
+    out.print(table(None, ["request", "kind", "NCB", "stage", "risk", "blocking", "doubts", "next deadline",
+                           "flags"], (
+        (e.request_id, e.kind, e.requesting_ncb, e.stage, e.risk, e.blocking, e.doubts, e.next_deadline,
+         " ".join(flag for flag, on in (("OVERDUE", e.overdue), ("ESCALATED", e.escalated)) if on))
+        for e in entries
+    )))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    as_json: JsonFlag = False,
+) -> None:
+    """The whole case: request, findings with rule and article, messages, deadlines, decisions, timeline."""
+
+    async def work(client: Client) -> CaseState:
+        state: CaseState = await _reviewer_client(client, ctx).show(request_id)
+        return state
+
+    case = run_temporal(ctx, work, f"request {request_id}")
+    if as_json:
+        print_json(case)
+        return
+    render_case(case)
+
+
+def render_case(case: CaseState) -> None:
+    out = console()
+    request = case.request
+    flags = " ".join(f for f, on in (("OVERDUE", case.overdue), ("ESCALATED", case.escalated)) if on)
+    out.print(fields([
+        ("request", case.request_id), ("workflow", case.workflow_id), ("kind", request.kind),
+        ("NCB", request.requesting_ncb), ("reference", request.ncb_reference), ("stage", case.stage),
+        ("risk", case.risk), ("registered", case.registered_at), ("screening rounds", case.screening_rounds),
+        ("notice", case.notice_id), ("review due", case.review_due_at), ("next deadline", case.next_deadline()),
+        ("flags", flags or None),
+    ]))
+    out.rule("Request")
+    out.print(JSON.from_data(request.model_dump(mode="json"), ensure_ascii=False))
+    out.print(table("Findings", ["rule", "article", "severity", "field", "message", "source"], (
+        (f.rule_id, f.article, f.severity, f.field, f.message, f.source) for f in case.findings
+    )) if case.findings else "Findings: none")
+    if case.info_requests:
+        out.print(table("Requests for information", ["id", "kind", "to", "status", "asked by", "due", "question",
+                                                      "missing", "answer", "amended"], (
+            (i.info_request_id, i.kind, i.to_ncb, i.status, i.asked_by, i.due_at, i.question, i.missing_items,
+             i.answer, i.amended_fields) for i in case.info_requests
+        )))
+    if case.review_summary:
+        out.print(fields([("review summary", case.review_summary)]))
+    if case.assessment:
+        a = case.assessment
+        out.print(fields([("assessment", a.verdict), ("by", a.assessor), ("at", a.at), ("basis", a.basis),
+                          ("articles", a.articles)]))
+    if case.decision:
+        d = case.decision
+        out.print(fields([("decision", d.outcome), ("by", d.decided_by), ("at", d.at), ("reason", d.reason),
+                          ("override", d.override_justification)]))
+    if case.withdrawal_reason:
+        out.print(fields([("withdrawn", case.withdrawal_reason)]))
+    if case.reasons_to_ncb:
+        out.print(table("Reasons given to the NCB", ["reason"], ((r,) for r in case.reasons_to_ncb)))
+    if case.messages:
+        out.print(table("Messages to NCBs", ["at", "kind", "to", "subject"], (
+            (m.at, m.kind, m.to if len(m.to) <= 5 else f"{len(m.to)} NCBs", m.subject) for m in case.messages
+        )))
+    out.print(table("Timeline", ["at", "actor", "event", "detail"], (
+        (t.at, t.actor, t.event, t.detail) for t in case.timeline
+    )))
+    if case.rejected:
+        out.print(table("Refused messages", ["at", "actor", "message", "reason"], (
+            (r.at, r.actor, r.message, r.reason) for r in case.rejected
+        )))
+
+
+@app.command()
+def notice(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument()],
+    as_json: JsonFlag = False,
+) -> None:
+    """A published notice: status, validity, blocks, instructions to NCBs, timeline."""
+
+    async def work(client: Client) -> PublishedNoticeState:
+        state: PublishedNoticeState = await _reviewer_client(client, ctx).notice(notice_id)
+        return state
+
+    state = run_temporal(ctx, work, f"notice {notice_id}")
+    if as_json:
+        print_json(state)
+        return
+    out = console()
+    out.print(fields([
+        ("notice", state.notice_id), ("request", state.request_id), ("kind", state.kind),
+        ("NCB", state.requesting_ncb), ("status", state.status), ("reason", state.status_reason),
+        ("published", state.published_at), ("expires", state.expires_at), ("renewals", state.renewals),
+        ("blocked until", state.blocked_until),
+    ]))
+    if state.instructions:
+        out.print(table("Instructions to NCBs", ["key", "kind", "issued", "due", "acknowledged", "pending"], (
+            (i.instruction_key, i.kind, i.issued_at, i.due_at, len(i.acknowledged), len(i.pending))
+            for i in state.instructions
+        )))
+    out.print(table("Timeline", ["at", "actor", "event", "detail"], (
+        (t.at, t.actor, t.event, t.detail) for t in state.timeline
+    )))
+    if state.rejected:
+        out.print(table("Refused messages", ["at", "actor", "message", "reason"], (
+            (r.at, r.actor, r.message, r.reason) for r in state.rejected
+        )))
+
+
+@app.command()
+def acks(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument()],
+    as_json: JsonFlag = False,
+) -> None:
+    """Who has and has not confirmed each block or cancellation instruction."""
+
+    async def work(client: Client) -> AckReport:
+        result: AckReport = await _reviewer_client(client, ctx).acks(notice_id)
+        return result
+
+    result = run_temporal(ctx, work, f"notice {notice_id}")
+    if as_json:
+        print_json(result)
+        return
+    out = console()
+    if not result.instructions:
+        out.print(f"notice {result.notice_id}: no instruction has been sent to NCBs", markup=False)
+        return
+    for i in result.instructions:
+        flags = " ".join(f for f, on in (("reminded", i.reminded), ("ESCALATED", i.escalated)) if on)
+        out.print(fields([
+            ("instruction", i.instruction_key), ("kind", i.kind), ("issued", i.issued_at), ("due", i.due_at),
+            ("flags", flags or None),
+            (f"acknowledged ({len(i.acknowledged)})",
+             ", ".join(f"{ncb} {cell(at)}" for ncb, at in sorted(i.acknowledged.items())) or None),
+            (f"not yet ({len(i.pending)})", sorted(i.pending)),
+        ]))
+
+
+# --- acting ---------------------------------------------------------------------------------------------
+
+
+@app.command("request-info")
+def request_info(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    question: Annotated[str, typer.Option(help="What the NCB should answer or supply")],
+    to: Annotated[str | None, typer.Option(help="Consult another NCB instead of the requesting one")] = None,
+    due: Annotated[int, typer.Option(min=1, max=180, help="Days the NCB has to answer")] = 30,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ask the requesting NCB to clarify (the default), or consult another NCB."""
+    who = acting(reviewer)
+    question = require_text(question, "--question")
+    to_ncb = country_code(to, "--to") if to else None
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).request_info(request_id, question, to_ncb, due)
+
+    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+
+
+@app.command("conclude-review")
+def conclude_review(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    summary: Annotated[str, typer.Option(help="What the detailed review established")],
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Close the detailed review and hand the case to legal assessment."""
+    who = acting(reviewer)
+    summary = require_text(summary, "--summary")
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).conclude_review(request_id, summary)
+
+    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+
+
+@app.command()
+def assess(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    verdict: Annotated[Verdict, typer.Option(case_sensitive=False, help="compliant or non_compliant")],
+    basis: Annotated[str, typer.Option(help="The reasoning the verdict rests on")],
+    article: Annotated[list[str] | None, typer.Option(help="An article the assessment cites (repeatable)")]
+    = None,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record the legal and human-rights assessment (a lawyer's)."""
+    who = acting(reviewer)
+    basis = require_text(basis, "--basis")
+    articles = [a.strip() for a in article or [] if a.strip()]
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).assess(request_id, verdict, basis, articles)
+
+    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+
+
+@app.command()
+def decide(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    outcome: Annotated[DecisionOutcome, typer.Argument(case_sensitive=False, help="approve or deny")],
+    reason: Reason,
+    override: Annotated[str | None, typer.Option(help="A supervisor's justification for approving despite "
+                                                 "unresolved blocking findings")] = None,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve (publish) or deny the request; never by the reviewer who assessed it."""
+    who = acting(reviewer)
+    reason = require_text(reason, "--reason")
+    justification = require_text(override, "--override") if override is not None else None
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).decide(request_id, outcome, reason, justification)
+
+    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+
+
+def parse_until(value: str) -> datetime:
+    """An ISO date-time; without a zone it is local time. It must lie ahead."""
+    try:
+        until = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not an ISO date-time such as 2026-07-01T12:00+02:00",
+                                 param_hint="--until") from None
+    if until.tzinfo is None:
+        until = until.astimezone()
+    if until <= datetime.now().astimezone():
+        raise typer.BadParameter(f"{until.isoformat()} is in the past; a temporary block must end later",
+                                 param_hint="--until")
+    return until
+
+
+@app.command()
+def block(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument()],
+    reason: Reason,
+    until: Annotated[str | None, typer.Option(help="When the block lifts by itself (ISO date-time); "
+                                              "indefinite when omitted")] = None,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Block a published notice (NCBs are told to update their national databases)."""
+    who = acting(reviewer)
+    reason = require_text(reason, "--reason")
+    ends = parse_until(until) if until else None
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).block(notice_id, reason, ends)
+
+    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+
+
+@app.command()
+def unblock(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument()],
+    reason: Reason,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lift a block on a notice."""
+    who = acting(reviewer)
+    reason = require_text(reason, "--reason")
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).unblock(notice_id, reason)
+
+    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+
+
+@app.command()
+def cancel(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument()],
+    reason: Reason,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cancel a notice for good (NCBs are told to remove it)."""
+    who = acting(reviewer)
+    reason = require_text(reason, "--reason")
+
+    async def work(client: Client) -> Any:
+        return await _reviewer_client(client, ctx, who).cancel(notice_id, reason)
+
+    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+
+
+# --- the information system directly (reference data, audit) ---------------------------------------------
+
+DatabaseOption = Annotated[str | None, typer.Option("--database-url", help="Default: DATABASE_URL")]
+
+
+def _database_url(ctx: typer.Context, override: str | None) -> str:
+    return override or target_of(ctx).config.database_url
+
+
+def _shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as the user typed it
+        return url
+
+
+def run_database(url: str, work: Any) -> Any:
+    """Run ``work(db)`` against the database; errors say which database and what to do."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+    from activities.database import Database
+
+    async def go() -> Any:
+        db = Database.from_url(url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(go())
+    except CliError as error:
+        report(error)
+    except (OperationalError, ProgrammingError) as error:
+        report(CliError(EXIT_FAILED, f"database {_shown_url(url)}: {getattr(error, 'orig', error)}",
+                        "Is it running and migrated? `make run` migrates it (or `alembic upgrade head`)."))
+    except SQLAlchemyError as error:
+        report(CliError(EXIT_FAILED, f"database {_shown_url(url)}: {type(error).__name__}: {error}"))
+    except (OSError, ConnectionError) as error:
+        report(CliError(EXIT_FAILED, f"cannot reach the database {_shown_url(url)}: {error}"))
+
+
+@data_app.command("load")
+def data_load(
+    ctx: typer.Context,
+    kind: Annotated[ReferenceKind, typer.Argument(case_sensitive=False, help="Which list")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row")],
+    database_url: DatabaseOption = None,
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replace one reference list with a CSV file: all of it or, when any row is bad, none of it."""
+    from activities.references import ReferenceDataError, ReferenceStore
+
+    url = _database_url(ctx, database_url)
+    actor = reviewer.strip() if reviewer and reviewer.strip() else "ndtf"
+
+    async def work(db: Any) -> Any:
+        try:
+            return await ReferenceStore(db).load_csv(kind, file, actor=actor)
+        except ReferenceDataError as error:
+            problems = sorted(error.problems, key=lambda p: (p.line, p.field))
+            raise CliError(
+                EXIT_INVALID,
+                f"{file}: {len(problems)} problem(s) in the {kind.value} file; nothing was loaded. Fix each row:",
+                *(f"  line {p.line}, {p.field}: {p.message}" for p in problems),
+            ) from None
+
+    loaded = run_database(url, work)
+    if as_json:
+        print_json(loaded)
+        return
+    what = f"loaded as version {loaded.version}" if loaded.changed else \
+        f"unchanged: the same content is already loaded (version {loaded.version})"
+    console().print(f"{loaded.kind.value}: {loaded.rows} rows, {what}", markup=False)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    database_url: DatabaseOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Walk the hash chain of the audit trail; exit 1 when an entry was changed or removed."""
+    from activities.audit import verify_audit
+
+    result = run_database(_database_url(ctx, database_url), verify_audit)
+    if as_json:
+        print_json(result)
+    elif result.ok:
+        console().print(f"audit trail intact: {result.entries} entries", markup=False)
+    if not result.ok:
+        report(CliError(EXIT_FAILED, f"audit trail BROKEN after {result.entries} good entries"
+                                     f"{f' (entry {result.first_bad_id})' if result.first_bad_id else ''}: "
+                                     f"{result.problem}"))
+
+
+def main() -> None:
+    run_app(app, "ndtf")
+
+
+if __name__ == "__main__":
+    main()

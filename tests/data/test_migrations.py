@@ -1,0 +1,49 @@
+"""The Alembic migrations build the same schema on PostgreSQL and on SQLite, and are re-runnable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, inspect, text
+
+from activities.database import Database, migrate
+from models.tables import Base
+from tests.data.conftest import postgres_database
+
+
+def _table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+async def _schema_matches_models(url: str) -> None:
+    db = Database.from_url(url)
+    try:
+        async with db.engine.connect() as connection:
+            tables = await connection.run_sync(_table_names)
+            version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+    finally:
+        await db.dispose()
+    assert set(Base.metadata.tables) <= tables
+    assert version == "0001"
+
+
+@pytest.mark.postgres
+async def test_migrations_create_every_table_on_postgresql() -> None:
+    async with postgres_database() as url:
+        await _schema_matches_models(url)
+        await migrate(url)  # upgrading an up-to-date database is a no-op
+        await _schema_matches_models(url)
+
+
+async def test_migrations_create_every_table_on_sqlite_in_a_new_directory(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'not' / 'yet' / 'there.db'}"
+    await migrate(url)
+    await migrate(url)
+    await _schema_matches_models(url)
+
+
+async def test_plain_sqlite_url_is_given_the_async_driver(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    await migrate(url)
+    await _schema_matches_models(url)

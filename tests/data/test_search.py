@@ -1,0 +1,106 @@
+"""Who sees what: published notices for every NCB, pending requests only for the NCB that sent them."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.database import Database
+from activities.registry import RegistryActivities, name_matches
+from models.activities import (
+    NoticeStatus,
+    NoticeStatusChange,
+    PublishNoticeInput,
+    RegisterRequestInput,
+    SearchNoticesInput,
+)
+from models.request import NoticeKind
+from runtime.config import Settings
+from tests.data.conftest import NOW, make_request
+
+
+@pytest.fixture
+def registry(db: Database) -> RegistryActivities:
+    return RegistryActivities(db, Settings())
+
+
+async def _submit(registry: RegistryActivities, ncb: str, reference: str, family_name: str) -> str:
+    request_id = f"req-{reference}"
+    await registry.register_request(
+        RegisterRequestInput(
+            request_id=request_id,
+            workflow_id=f"wf-{reference}",
+            request=make_request(ncb=ncb, reference=reference, family_name=family_name),
+            registered_at=NOW,
+        )
+    )
+    return request_id
+
+
+async def _publish(registry: RegistryActivities, ncb: str, reference: str, family_name: str) -> str:
+    request_id = await _submit(registry, ncb, reference, family_name)
+    notice_id = f"N-{reference}"
+    await registry.publish_notice(
+        PublishNoticeInput(
+            notice_id=notice_id,
+            request_id=request_id,
+            request=make_request(ncb=ncb, reference=reference, family_name=family_name),
+            published_at=NOW,
+        )
+    )
+    return notice_id
+
+
+async def _seen_by(registry: RegistryActivities, ncb: str, name: str) -> dict[str, str]:
+    results = await registry.search_notices(SearchNoticesInput(viewer_ncb=ncb, name=name))
+    return {hit.request_id: hit.status for hit in results.hits}
+
+
+async def test_published_notice_is_visible_to_every_ncb(registry: RegistryActivities, unique: str) -> None:
+    await _publish(registry, "FR", f"P{unique}", f"Núñez {unique}")
+    for viewer in ("FR", "DE", "BR"):
+        assert await _seen_by(registry, viewer, f"nunez {unique}") == {f"req-P{unique}": "published"}
+
+
+async def test_pending_request_is_visible_only_to_the_requesting_ncb(registry: RegistryActivities, unique: str) -> None:
+    await _submit(registry, "FR", f"Q{unique}", f"Dupont {unique}")
+    assert await _seen_by(registry, "FR", unique) == {f"req-Q{unique}": "registered"}
+    assert await _seen_by(registry, "DE", unique) == {}
+
+
+@pytest.mark.parametrize("status", [NoticeStatus.BLOCKED, NoticeStatus.CANCELLED, NoticeStatus.EXPIRED])
+async def test_blocked_cancelled_or_expired_notice_disappears(
+    registry: RegistryActivities, unique: str, status: NoticeStatus
+) -> None:
+    notice_id = await _publish(registry, "FR", f"B{unique}", f"Weber {unique}")
+    await registry.change_notice_status(
+        NoticeStatusChange(
+            event_key=f"{unique}:{status}", notice_id=notice_id, status=status, actor="rev", reason="r", at=NOW
+        )
+    )
+    assert await _seen_by(registry, "DE", unique) == {}
+    assert await _seen_by(registry, "FR", unique) == {}
+
+
+async def test_filters_by_nationality_kind_and_requesting_ncb(registry: RegistryActivities, unique: str) -> None:
+    await _publish(registry, "FR", f"F{unique}", f"Rossi {unique}")
+    await _publish(registry, "IT", f"I{unique}", f"Rossi {unique}")
+
+    async def found(**filters: object) -> set[str]:
+        query = SearchNoticesInput(viewer_ncb="DE", name=unique, **filters)  # type: ignore[arg-type]
+        return {hit.requesting_ncb for hit in (await registry.search_notices(query)).hits}
+
+    assert await found() == {"FR", "IT"}
+    assert await found(nationality="it") == {"IT"}
+    assert await found(requesting_ncb="FR") == {"FR"}
+    assert await found(kind=NoticeKind.WANTED_PERSON_DIFFUSION) == set()
+
+
+def test_name_match_ignores_case_and_accents_and_ranks_exact_names_first() -> None:
+    assert name_matches("garcia", "GARCÍA", "José") is not None
+    assert name_matches("jose garcia", "García", "José") == 1.0
+    exact = name_matches("garcia", "García", None)
+    longer = name_matches("garcia", "García López", None)
+    assert exact is not None and longer is not None and exact > longer
+    assert name_matches("gar", "García", None) is not None
+    assert name_matches("smith", "García", "José") is None
+    assert name_matches("", "García", None) is None
