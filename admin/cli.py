@@ -151,12 +151,14 @@ def render_case(case: CaseState) -> None:
     out.print(table("Findings", ["rule", "article", "severity", "field", "message", "source"], (
         (f.rule_id, f.article, f.severity, f.field, f.message, f.source) for f in case.findings
     )) if case.findings else "Findings: none")
-    if case.info_requests:
-        out.print(table("Requests for information", ["id", "kind", "to", "status", "asked by", "due", "question",
-                                                      "missing", "answer", "amended"], (
-            (i.info_request_id, i.kind, i.to_ncb, i.status, i.asked_by, i.due_at, i.question, i.missing_items,
-             i.answer, i.amended_fields) for i in case.info_requests
-        )))
+    for i in case.info_requests:
+        out.rule(f"Request for information {i.info_request_id}", align="left")
+        out.print(fields([
+            ("kind", i.kind), ("to", i.to_ncb), ("status", i.status), ("asked by", i.asked_by),
+            ("asked", i.asked_at), ("due", i.due_at), ("reminded", i.reminded), ("question", i.question),
+            ("missing", i.missing_items or None), ("answer", i.answer), ("answered", i.answered_at),
+            ("amended", i.amended_fields or None),
+        ]))
     if case.review_summary:
         out.print(fields([("review summary", case.review_summary)]))
     if case.assessment:

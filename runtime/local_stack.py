@@ -402,6 +402,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception:  # noqa: BLE001 - show it, then stop what was started
         console.print_exception()
     finally:
+        # Cleanup is bounded (worker 30 s, dev server 15 s): let a second signal not cut it short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         with console.status("stopping the worker, the dev server and the SMTP sink…"):
             stack.stop()
         console.print("stopped.")

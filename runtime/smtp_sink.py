@@ -1,7 +1,7 @@
 """A local mail server for `make run`: keeps every message NCBs would receive as a .eml file.
 
 Nothing leaves the machine. Each message is written to ``var/mail/<time>-<n>.eml`` (open it with
-any mail reader) and one log line names its kind: the ``X-Message-Kind`` header when the sender
+any mail reader) and one log line names its kind: the ``X-NDTF-Message-Kind`` header when the sender
 sets one, else the subject. Sender, recipients and body are not logged: they may carry personal data.
 
     python -m runtime.smtp_sink --port 8025
@@ -26,7 +26,8 @@ from runtime.config import VAR_DIR
 
 log = logging.getLogger("smtp-sink")
 
-KIND_HEADER = "X-Message-Kind"
+KIND_HEADER = "X-NDTF-Message-Kind"
+"""Set by activities.mail on every message it sends."""
 
 
 class MailDirHandler:

@@ -207,7 +207,7 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     """A table whose cells are plain text: user-supplied brackets are never read as markup."""
     result = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        result.add_column(column)
+        result.add_column(column, overflow="fold")  # nothing is cut off, however narrow the terminal
     for row in rows:
         result.add_row(*(Text(cell(value)) for value in row))
     return result
@@ -228,8 +228,8 @@ def cell(value: Any) -> str:
 def fields(pairs: Iterable[tuple[str, Any]]) -> Table:
     """A two-column name/value block for one record."""
     result = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
-    result.add_column(style="bold")
-    result.add_column()
+    result.add_column(style="bold", no_wrap=True)
+    result.add_column(overflow="fold")
     for name, value in pairs:
         result.add_row(Text(name), Text(cell(value)))
     return result
