@@ -38,6 +38,10 @@ def smtp_message_id(message_key: str, ncb: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+DELIVERY_BATCH = 50
+"""Deliveries marked per transaction."""
+
+
 class MailActivities:
     """Sends queued outbox messages; one instance per worker."""
 
@@ -82,20 +86,23 @@ class MailActivities:
             failed = [delivery.ncb for delivery in pending]
         else:
             try:
-                for delivery in pending:
-                    email = self._email(message, delivery)
-                    try:
-                        await asyncio.to_thread(smtp.send_message, email)
-                    except (OSError, smtplib.SMTPException) as error:
-                        await self._record_failure(delivery, error)
-                        failed.append(delivery.ncb)
-                        continue
-                    if await self._record_delivery(delivery, email["Message-ID"]):
-                        result.delivered_to.append(delivery.ncb)
-                    else:
-                        result.already_delivered.append(delivery.ncb)
+                for start in range(0, len(pending), DELIVERY_BATCH):
+                    sent: list[tuple[OutboxDeliveryRow, str]] = []
+                    for delivery in pending[start : start + DELIVERY_BATCH]:
+                        email = self._email(message, delivery)
+                        try:
+                            await asyncio.to_thread(smtp.send_message, email)
+                        except (OSError, smtplib.SMTPException) as error:
+                            await self._record_failure(delivery, error)
+                            failed.append(delivery.ncb)
+                            continue
+                        sent.append((delivery, email["Message-ID"]))
+                    for delivery, fresh in zip(
+                        [d for d, _ in sent], await self._record_deliveries(sent), strict=True
+                    ):
+                        (result.delivered_to if fresh else result.already_delivered).append(delivery.ncb)
                     if activity.in_activity():
-                        activity.heartbeat(delivery.ncb)
+                        activity.heartbeat(len(result.delivered_to))
             finally:
                 await asyncio.to_thread(_quit, smtp)
         if failed:
@@ -122,36 +129,43 @@ class MailActivities:
         email.set_content(message.body)
         return email
 
-    async def _record_delivery(self, delivery: OutboxDeliveryRow, message_id: str) -> bool:
-        """Mark the row delivered and audit it; False when another attempt marked it first."""
+    async def _record_deliveries(self, sent: list[tuple[OutboxDeliveryRow, str]]) -> list[bool]:
+        """Mark a batch delivered and audit each, in one transaction; False where another attempt
+        marked it first. Batches keep a broadcast to every member NCB to a few transactions."""
         now = datetime.now(UTC)
+        fresh: list[bool] = []
+        if not sent:
+            return fresh
         async with self.db.transaction() as session:
-            marked = await session.execute(
-                update(OutboxDeliveryRow)
-                .where(OutboxDeliveryRow.id == delivery.id, OutboxDeliveryRow.status != "delivered")
-                .values(
-                    status="delivered",
-                    attempts=OutboxDeliveryRow.attempts + 1,
-                    smtp_message_id=message_id,
-                    delivered_at=now,
-                    last_error=None,
+            for delivery, message_id in sent:
+                marked = await session.execute(
+                    update(OutboxDeliveryRow)
+                    .where(OutboxDeliveryRow.id == delivery.id, OutboxDeliveryRow.status != "delivered")
+                    .values(
+                        status="delivered",
+                        attempts=OutboxDeliveryRow.attempts + 1,
+                        smtp_message_id=message_id,
+                        delivered_at=now,
+                        last_error=None,
+                    )
+                    .returning(OutboxDeliveryRow.id)
                 )
-                .returning(OutboxDeliveryRow.id)
-            )
-            if marked.first() is None:
-                return False
-            await append_audit(
-                session,
-                event_key=f"delivered:{delivery.message_key}:{delivery.ncb}",
-                actor="mail",
-                action="message_delivered",
-                subject_type="message",
-                subject_id=delivery.message_key,
-                at=now,
-                detail={"ncb": delivery.ncb, "smtp_message_id": message_id},
-            )
-        logger.info("message %s accepted for NCB %s", delivery.message_key, delivery.ncb)
-        return True
+                if marked.first() is None:
+                    fresh.append(False)
+                    continue
+                fresh.append(True)
+                await append_audit(
+                    session,
+                    event_key=f"delivered:{delivery.message_key}:{delivery.ncb}",
+                    actor="mail",
+                    action="message_delivered",
+                    subject_type="message",
+                    subject_id=delivery.message_key,
+                    at=now,
+                    detail={"ncb": delivery.ncb, "smtp_message_id": message_id},
+                )
+        logger.info("message %s accepted for %d NCBs", sent[0][0].message_key, sum(fresh))
+        return fresh
 
     async def _record_failure(self, delivery: OutboxDeliveryRow, error: BaseException) -> None:
         reason = f"{type(error).__name__}: {error}"[:1000]

@@ -71,12 +71,13 @@ NOT_PENDING_STAGES = frozenset(
 """Stages after which a request is no longer a pending request (it is a notice, or it is closed)."""
 
 NOTICE_TRANSITIONS: dict[NoticeStatus, frozenset[NoticeStatus]] = {
-    NoticeStatus.BLOCKED: frozenset({NoticeStatus.PUBLISHED}),
+    NoticeStatus.BLOCKED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED}),
     NoticeStatus.PUBLISHED: frozenset({NoticeStatus.BLOCKED, NoticeStatus.PUBLISHED}),
-    NoticeStatus.CANCELLED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED}),
-    NoticeStatus.EXPIRED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED}),
+    NoticeStatus.CANCELLED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED, NoticeStatus.CANCELLED}),
+    NoticeStatus.EXPIRED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED, NoticeStatus.EXPIRED}),
 }
-"""Target status -> statuses it may be reached from (published -> published: renewal of the expiry)."""
+"""Target status -> statuses it may be reached from. A status reached from itself records an event on
+the notice without changing it (a renewal, an escalation, a refused action)."""
 
 
 def ncb_address(ncb: str, domain: str) -> str:

@@ -54,13 +54,22 @@ class ScreeningResult(BaseModel):
         return [f.missing_item for f in self.findings if f.missing_item]
 
 
+SENSITIVE_ARTICLES = ("Constitution Art. 3", "Constitution Art. 2(1)", "Refugee policy")
+"""Article strings (screening.rules / screening.persons) whose doubts make a case high risk."""
+SENSITIVE_SOURCES = frozenset({"refugees", "political_targeting"})
+
+
 def risk_of(findings: list[Finding]) -> RiskLevel:
-    """High when anything blocks or an Article 3 / 2(1) / refugee indicator fired; medium on any doubt."""
+    """High when anything blocks, or a doubt fired on Article 3, Article 2(1), the refugee policy or the
+    political-targeting list; medium on any other doubt (geopolitical context included: it colours a case
+    without pointing at the person); low otherwise."""
     if any(f.severity is Severity.BLOCKING for f in findings):
         return RiskLevel.HIGH
-    sensitive = ("Art. 3", "Art. 2(1)")
     doubts = [f for f in findings if f.severity is Severity.DOUBT]
-    if any(f.article.startswith(sensitive) or f.source in {"refugees", "political_targeting"} for f in doubts):
+    if any(
+        f.source in SENSITIVE_SOURCES or (f.source != "context" and f.article.startswith(SENSITIVE_ARTICLES))
+        for f in doubts
+    ):
         return RiskLevel.HIGH
     if doubts:
         return RiskLevel.MEDIUM

@@ -34,6 +34,11 @@ def _venv_binary(name: str) -> str:
     return found
 
 
+@pytest.fixture(scope="session")
+def time_skipping_server_path() -> str:
+    return _venv_binary("temporal-test-server")
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(

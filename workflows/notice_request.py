@@ -268,27 +268,28 @@ class NoticeRequestWorkflow:
             id=f"published-notice-{notice_id}",
             parent_close_policy=workflow.ParentClosePolicy.ABANDON,
         )
-        await self._enter(
-            ReviewStage.PUBLISHED,
-            self.state.decision.decided_by if self.state.decision else "system",
-            f"published as {notice_id}",
-        )
         subject, body = texts.publication(self.state, notice_id, now)
         await self._send(MessageKind.PUBLICATION, texts.member_ncbs(), subject, body)
         if self.state.diffusion_transmitted:
             subject, body = texts.diffusion_follow_up(self.state, True, "")
             await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
+        # The stage changes last: "published" means visible and every NCB's notification queued.
+        await self._enter(
+            ReviewStage.PUBLISHED,
+            self.state.decision.decided_by if self.state.decision else "system",
+            f"published as {notice_id}",
+        )
 
     async def deny(self, reason: str) -> None:
         self.state.reasons_to_ncb.append(reason)
-        await self._enter(
-            ReviewStage.DENIED, self.state.decision.decided_by if self.state.decision else "system", "denied"
-        )
         subject, body = texts.denial(self.state, reason)
         await self._send(MessageKind.DENIAL, [self.state.request.requesting_ncb], subject, body)
         if self.state.diffusion_transmitted:
             subject, body = texts.diffusion_follow_up(self.state, False, reason)
             await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
+        await self._enter(
+            ReviewStage.DENIED, self.state.decision.decided_by if self.state.decision else "system", "denied"
+        )
 
     # --- what reaches the case: updates for the clients, signals for everyone else -----------------
 

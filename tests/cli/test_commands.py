@@ -351,7 +351,7 @@ def test_show_prints_findings_with_rule_and_article(
         return case
 
     monkeypatch.setattr("admin.client.ReviewerClient.show", show)
-    result = runner.invoke(ndtf, ["show", "R-FR-1"])
+    result = runner.invoke(ndtf, ["show", "R-FR-1"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for text in ("ART3-POLITICAL", "Art. 3", "offence [may be] political", "IR-1", "MARCHETTI", "screened"):
         assert text in result.stdout
@@ -377,7 +377,7 @@ def test_status_tells_the_ncb_what_is_awaited_and_by_when(
         return view
 
     monkeypatch.setattr("starter.client.NcbClient.status", status)
-    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "fr"])
+    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "fr"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for text in ("awaiting_clarification", "Send the warrant.", "arrest warrant reference", "2026-04-01", "ncb reply"):
         assert text in result.stdout

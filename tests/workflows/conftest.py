@@ -4,8 +4,9 @@ server), on its own task queue, against the time-skipping test server."""
 from __future__ import annotations
 
 import json
+import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -22,6 +24,8 @@ from activities.references import ReferenceStore
 from admin.client import ReviewerClient
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
+from models.search_attributes import ALL
+from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
 from starter.client import NcbClient
 from worker import build_worker
@@ -31,7 +35,9 @@ REFERENCE = PROJECT_ROOT / "data" / "reference"
 
 
 def example(name: str) -> NoticeRequest:
-    return parse_request(json.loads((EXAMPLES / name).read_text()))
+    """An example request under a reference of its own: the test server outlives each test's worker."""
+    request = parse_request(json.loads((EXAMPLES / name).read_text()))
+    return request.model_copy(update={"ncb_reference": f"{request.ncb_reference}-{uuid.uuid4().hex[:8]}"})
 
 
 def example_data(name: str) -> dict[str, Any]:
@@ -43,6 +49,7 @@ def example_data(name: str) -> dict[str, Any]:
 class Mailbox:
     """What the local SMTP server received."""
 
+    port: int
     messages: list[Message] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
@@ -58,12 +65,18 @@ class Mailbox:
         return [m for m in self.messages if address_part in str(m["X-Envelope-To"])]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @pytest.fixture
-def mailbox() -> Any:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(port=free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
     yield box
     controller.stop()
 
@@ -96,9 +109,24 @@ class Service:
 
 
 @pytest.fixture
-async def service(
-    time_skipping_env: WorkflowEnvironment, registry_db: Database, mailbox: Mailbox
-) -> AsyncIterator[Service]:
+async def time_skipping(time_skipping_server_path: str) -> AsyncIterator[WorkflowEnvironment]:
+    """A test server of its own per test: a workflow left waiting on an activity by an earlier test
+    (whose worker is gone) would hold time still for everyone on a shared one."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=time_skipping_server_path, data_converter=data_converter()
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace, search_attributes={key.name: key.indexed_value_type for key in ALL}
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def service(time_skipping: WorkflowEnvironment, registry_db: Database, mailbox: Mailbox) -> AsyncIterator[Service]:
+    time_skipping_env = time_skipping
     task_queue = f"tq-{uuid.uuid4().hex[:10]}"
     config = Settings(
         task_queue=task_queue,
