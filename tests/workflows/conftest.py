@@ -125,7 +125,9 @@ async def time_skipping(time_skipping_server_path: str) -> AsyncIterator[Workflo
 
 
 @pytest.fixture
-async def service(time_skipping: WorkflowEnvironment, registry_db: Database, mailbox: Mailbox) -> AsyncIterator[Service]:
+async def service(
+    time_skipping: WorkflowEnvironment, registry_db: Database, mailbox: Mailbox
+) -> AsyncIterator[Service]:
     time_skipping_env = time_skipping
     task_queue = f"tq-{uuid.uuid4().hex[:10]}"
     config = Settings(
