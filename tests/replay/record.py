@@ -69,12 +69,22 @@ async def record() -> None:
         for kind in ReferenceKind:
             await store.load_csv(kind, PROJECT_ROOT / "data" / "reference" / f"{kind.value}.csv")
         queue = f"record-{uuid.uuid4().hex[:8]}"
-        config = Settings(task_queue=queue, smtp_port=1)  # mail delivery fails and retries: not recorded
+        config = Settings(task_queue=queue, smtp_port=1)  # mail delivery retries in its own workflows
         async with build_worker(env.client, db, config, queue):
             examples = PROJECT_ROOT / "examples"
             fr = NcbClient(env.client, "FR", queue)
             br = NcbClient(env.client, "BR", queue)
             ana, dana, ben = (ReviewerClient(env.client, r, queue) for r in ("legal.ana", "sup.dana", "police.ben"))
+
+            incomplete = parse_request(json.loads((examples / "red-notice-incomplete.json").read_text()))
+            denied = (await br.submit(incomplete)).request_id
+            await _until(ana, denied, ReviewStage.AWAITING_CLARIFICATION)
+            await env.sleep(timedelta(days=31))
+            await _until(ana, denied, ReviewStage.DETAILED_REVIEW)
+            await ben.conclude_review(denied, "no answer")
+            await ana.assess(denied, Verdict.NON_COMPLIANT, "mandatory data missing")
+            await dana.decide(denied, DecisionOutcome.DENY, "Mandatory data missing")
+            await _until(ana, denied, ReviewStage.DENIED)
 
             fraud = parse_request(json.loads((examples / "red-notice-fraud.json").read_text()))
             published = (await fr.submit(fraud)).request_id
@@ -86,16 +96,6 @@ async def record() -> None:
             await dana.block(state.notice_id, "temporary check")
             await NcbClient(env.client, "DE", queue).acknowledge(state.notice_id)
             await dana.unblock(state.notice_id, "resolved")
-
-            incomplete = parse_request(json.loads((examples / "red-notice-incomplete.json").read_text()))
-            denied = (await br.submit(incomplete)).request_id
-            await _until(ana, denied, ReviewStage.AWAITING_CLARIFICATION)
-            await env.sleep(timedelta(days=31))
-            await _until(ana, denied, ReviewStage.DETAILED_REVIEW)
-            await ben.conclude_review(denied, "no answer")
-            await ana.assess(denied, Verdict.NON_COMPLIANT, "mandatory data missing")
-            await dana.decide(denied, DecisionOutcome.DENY, "Mandatory data missing")
-            await _until(ana, denied, ReviewStage.DENIED)
 
             await _save(env.client, "NoticeRequestWorkflow", workflow_id_for(published), "approved")
             await _save(env.client, "NoticeRequestWorkflow", workflow_id_for(denied), "deadline_missed_denied")
