@@ -58,7 +58,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
 
 
 async def serve(config: Settings) -> None:
-    client = await connect(config)
+    client = await connect(config, serve_metrics=True)
     db = Database.from_url(config.database_url)
     worker = build_worker(client, db, config)
     stop = asyncio.Event()

@@ -13,6 +13,7 @@ import heapq
 import logging
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
@@ -51,10 +52,11 @@ from models.tables import (
     RequestRow,
     ReviewerRow,
     family_key,
-    name_tokens,
     nationality_codes,
 )
 from runtime.config import Settings, settings
+from screening.names import name_tokens as screening_tokens
+from screening.names import phonetic
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +90,14 @@ def ncb_address(ncb: str, domain: str) -> str:
 def name_matches(query: str, family_name: str, forenames: str | None) -> float | None:
     """How well a searched name matches a person's names; None when it does not match.
 
-    Case- and accent-insensitive token match: every token of the query must equal a name token
-    (1.0) or begin one (0.8, at least two letters). The score is scaled by the share of the person's
-    name tokens that were matched, so "garcia" ranks "García" above "García López". The screening
-    matcher can replace this function without touching the query around it.
+    The screening matcher's normalisation (transliteration, accents, case) on both sides, then every
+    token of the query must equal a name token (1.0), begin one (0.8, at least two letters), be a
+    near spelling of one (a typo: up to 0.9 by edit similarity) or sound like one (0.7). The score is
+    scaled by the share of the person's name tokens matched, so "garcia" ranks "García" above
+    "García López". Name order does not matter.
     """
-    wanted = name_tokens(query)
-    names = name_tokens(family_name) + name_tokens(forenames)
+    wanted = screening_tokens(query)
+    names = screening_tokens(family_name) + screening_tokens(forenames)
     if not wanted or not names:
         return None
     total = 0.0
@@ -105,10 +108,21 @@ def name_matches(query: str, family_name: str, forenames: str | None) -> float |
             matched.add(token)
             continue
         prefixed = [name for name in names if len(token) >= 2 and name.startswith(token)]
-        if not prefixed:
+        if prefixed:
+            total += 0.8
+            matched.add(prefixed[0])
+            continue
+        near = max(names, key=lambda name: fuzz.ratio(token, name))
+        similarity = fuzz.ratio(token, near)
+        if len(token) >= 4 and similarity >= 80:
+            total += 0.9 * similarity / 100
+            matched.add(near)
+            continue
+        sounding = [name for name in names if len(token) >= 3 and phonetic(name) == phonetic(token)]
+        if not sounding:
             return None
-        total += 0.8
-        matched.add(prefixed[0])
+        total += 0.7
+        matched.add(sounding[0])
     coverage = len(matched) / len(set(names))
     return round(total / len(wanted) * (0.5 + 0.5 * coverage), 4)
 

@@ -155,6 +155,9 @@ async def test_approval_publishes_the_notice_and_search_finds_it_only_then(servi
     assert state.notice_id and state.decision and state.decision.decided_by == "sup.dana"
     hits = (await service.ncb("DE").search(name="Marchetti")).hits
     assert [(h.notice_id, h.status) for h in hits] == [(state.notice_id, "published")]
+    for tolerant in ("Marchety", "lucien MARCHETTI", "Марчетти"):
+        assert [h.notice_id for h in (await service.ncb("DE").search(name=tolerant)).hits] == [state.notice_id]
+    assert not (await service.ncb("DE").search(name="Marchetti", nationality="DE")).hits
     publication = [m for m in state.messages if m.kind == "publication"]
     assert len(publication) == 1 and "DE" in publication[0].to and len(publication[0].to) > 190
     assert (await service.ncb("FR").status(request_id)).outcome == "approved"
