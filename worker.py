@@ -11,11 +11,11 @@ import os
 import signal
 import sys
 
-from activities.mail import MailActivities
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.database import Database
+from activities.mail import MailActivities
 from activities.references import ReferenceActivities
 from activities.registry import RegistryActivities
 from activities.screening import ScreeningActivities

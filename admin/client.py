@@ -103,7 +103,7 @@ class ReviewerClient:
             return None
 
     async def show(self, request_id: str) -> CaseState:
-        view = await call(self._case(request_id).query(NoticeRequestWorkflow.case, CaseViewer()))
+        view = await call(lambda: self._case(request_id).query(NoticeRequestWorkflow.case, CaseViewer()))
         assert view.case is not None
         return view.case
 
@@ -111,11 +111,11 @@ class ReviewerClient:
         self, request_id: str, question: str, to_ncb: str | None = None, due_days: int = 30
     ) -> ActionAccepted:
         message = InfoRequested(reviewer_id=self.reviewer_id, question=question, to_ncb=to_ncb, due_days=due_days)
-        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.request_info, message))
+        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.request_info, message))
 
     async def conclude_review(self, request_id: str, summary: str) -> ActionAccepted:
         message = ReviewConcluded(reviewer_id=self.reviewer_id, summary=summary)
-        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.conclude_review, message))
+        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.conclude_review, message))
 
     async def assess(
         self, request_id: str, verdict: Verdict, basis: str, articles: list[str] | None = None
@@ -123,7 +123,7 @@ class ReviewerClient:
         message = AssessmentSubmitted(
             reviewer_id=self.reviewer_id, verdict=verdict, basis=basis, articles=articles or []
         )
-        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.assess_case, message))
+        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.assess_case, message))
 
     async def decide(
         self, request_id: str, outcome: DecisionOutcome, reason: str, override_justification: str | None = None
@@ -134,22 +134,22 @@ class ReviewerClient:
             reason=reason,
             override_justification=override_justification,
         )
-        return await call(self._case(request_id).execute_update(NoticeRequestWorkflow.decide_case, message))
+        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.decide_case, message))
 
     async def block(self, notice_id: str, reason: str, until: datetime | None = None) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason, until=until)
-        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.block, message))
+        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.block, message))
 
     async def unblock(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
-        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.unblock, message))
+        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.unblock, message))
 
     async def cancel(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
-        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.cancel, message))
+        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.cancel, message))
 
     async def notice(self, notice_id: str) -> PublishedNoticeState:
-        return await call(self._notice(notice_id).query(PublishedNoticeWorkflow.notice))
+        return await call(lambda: self._notice(notice_id).query(PublishedNoticeWorkflow.notice))
 
     async def acks(self, notice_id: str) -> AckReport:
-        return await call(self._notice(notice_id).query(PublishedNoticeWorkflow.acks))
+        return await call(lambda: self._notice(notice_id).query(PublishedNoticeWorkflow.acks))

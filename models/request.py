@@ -24,7 +24,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-
 # pycountry reads its data files on first use; read them now, at import, because a workflow sandbox
 # (which validates this contract when it decodes a payload) forbids opening files.
 pycountry.countries.get(alpha_2="FR")

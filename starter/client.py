@@ -5,9 +5,10 @@ An NCB talks only to Temporal; the workflows decide what it may see and do.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ from models.case import (
 from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
 from models.request import NoticeKind, NoticeRequest
 from runtime.config import settings
-from runtime.errors import ActionRefused, refusal_from
+from runtime.errors import ActionRefused, UnknownCase, refusal_from
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.notice_search import NoticeSearchWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
@@ -60,15 +61,24 @@ class Submission(BaseModel):
     created: bool
 
 
-async def call(action: Awaitable[T]) -> T:
-    """Await a Temporal call; refusals come back as ActionRefused / UnknownCase with a clear message."""
-    try:
-        return await action
-    except Exception as error:
-        translated = refusal_from(error)
-        if translated is None:
-            raise
-        raise translated from None
+async def call(action: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+    """Make a Temporal call; refusals come back as ActionRefused / UnknownCase with a clear message.
+
+    A NOT_FOUND is asked again twice, briefly: a server can answer it for a workflow whose task is
+    being moved between hosts, and a person should not be told a live case does not exist.
+    """
+    for attempt in range(attempts):
+        try:
+            return await action()
+        except Exception as error:
+            translated = refusal_from(error)
+            if translated is None:
+                raise
+            if isinstance(translated, UnknownCase) and attempt + 1 < attempts:
+                await asyncio.sleep(0.3)
+                continue
+            raise translated from None
+    raise AssertionError("unreachable")
 
 
 class NcbClient:
@@ -122,7 +132,7 @@ class NcbClient:
         return Submission(request_id=request_id, workflow_id=workflow_id, stage=stage, created=created)
 
     async def status(self, request_id: str) -> NcbCaseView:
-        view = await call(self._request(request_id).query(NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb)))
+        view = await call(lambda: self._request(request_id).query(NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb)))
         assert view.ncb_view is not None
         return view.ncb_view
 
@@ -136,11 +146,11 @@ class NcbClient:
         message = ClarificationReply(
             ncb=self.ncb, answer=answer, amendments=amendments or {}, info_request_id=info_request_id
         )
-        return await call(self._request(request_id).execute_update(NoticeRequestWorkflow.reply, message))
+        return await call(lambda: self._request(request_id).execute_update(NoticeRequestWorkflow.reply, message))
 
     async def withdraw(self, request_id: str, reason: str) -> ActionAccepted:
         message = WithdrawalRequested(ncb=self.ncb, reason=reason)
-        return await call(self._request(request_id).execute_update(NoticeRequestWorkflow.withdraw, message))
+        return await call(lambda: self._request(request_id).execute_update(NoticeRequestWorkflow.withdraw, message))
 
     async def search(
         self,
@@ -162,8 +172,8 @@ class NcbClient:
 
     async def acknowledge(self, notice_id: str, instruction_key: str | None = None) -> NoticeActionAccepted:
         message = AcknowledgementSent(ncb=self.ncb, instruction_key=instruction_key)
-        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.acknowledge, message))
+        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.acknowledge, message))
 
     async def renew(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = RenewalRequested(ncb=self.ncb, reason=reason)
-        return await call(self._notice(notice_id).execute_update(PublishedNoticeWorkflow.renew, message))
+        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.renew, message))

@@ -10,7 +10,6 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
-
     from models.activities import DeliverMessageInput, MessageDelivered
 
 
