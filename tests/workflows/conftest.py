@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.database import Database, migrate
 from activities.references import ReferenceStore
 from admin.client import ReviewerClient
+from models.activities import SearchResults
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
 from models.search_attributes import ALL
@@ -100,6 +101,12 @@ class Service:
     task_queue: str
     db: Database
     mailbox: Mailbox
+
+    async def search(self, ncb: str, **filters: Any) -> SearchResults:
+        """`ncb search`, waiting for its short workflow without letting the test server's clock run:
+        auto time-skipping would jump years ahead while the result is awaited."""
+        with self.env.auto_time_skipping_disabled():
+            return await self.ncb(ncb).search(**filters)
 
     def ncb(self, code: str) -> NcbClient:
         return NcbClient(self.client, code, self.task_queue)

@@ -148,16 +148,16 @@ async def test_missed_deadline_reminds_then_returns_case_to_reviewers_overdue(se
 async def test_approval_publishes_the_notice_and_search_finds_it_only_then(service: Service) -> None:
     request_id = await submit(service, FRAUD)
     await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
-    assert not (await service.ncb("DE").search(name="MARCHETTI")).hits
-    own = await service.ncb("FR").search(name="MARCHETTI")
+    assert not (await service.search("DE", name="MARCHETTI")).hits
+    own = await service.search("FR", name="MARCHETTI")
     assert [h.status for h in own.hits] == ["legal_assessment"]
     state = await approve(service, request_id)
     assert state.notice_id and state.decision and state.decision.decided_by == "sup.dana"
-    hits = (await service.ncb("DE").search(name="Marchetti")).hits
+    hits = (await service.search("DE", name="Marchetti")).hits
     assert [(h.notice_id, h.status) for h in hits] == [(state.notice_id, "published")]
     for tolerant in ("Marchety", "lucien MARCHETTI", "Марчетти"):
-        assert [h.notice_id for h in (await service.ncb("DE").search(name=tolerant)).hits] == [state.notice_id]
-    assert not (await service.ncb("DE").search(name="Marchetti", nationality="DE")).hits
+        assert [h.notice_id for h in (await service.search("DE", name=tolerant)).hits] == [state.notice_id]
+    assert not (await service.search("DE", name="Marchetti", nationality="DE")).hits
     publication = [m for m in state.messages if m.kind == "publication"]
     assert len(publication) == 1 and "DE" in publication[0].to and len(publication[0].to) > 190
     assert (await service.ncb("FR").status(request_id)).outcome == "approved"
@@ -172,7 +172,7 @@ async def test_denial_gives_the_ncb_its_reasons(service: Service) -> None:
     status = await service.ncb("FR").status(request_id)
     assert status.outcome == "denied"
     assert status.reasons == ["The facts do not establish fraud."]
-    assert not (await service.ncb("DE").search(name="MARCHETTI")).hits
+    assert not (await service.search("DE", name="MARCHETTI")).hits
 
 
 async def test_reviewer_actions_refused_at_once_and_recorded(service: Service) -> None:
@@ -232,7 +232,7 @@ async def test_diffusion_is_transmitted_to_its_recipients_with_the_pending_revie
     for code in ("pt", "ma", "fr"):
         (mail,) = service.mailbox.to(f"ncb.{code}@")
         assert PENDING_REVIEW_WARNING.split(".")[0] in mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
-    assert not (await service.ncb("PT").search(name="ORTEGA VILLALBA")).hits
+    assert not (await service.search("PT", name="ORTEGA VILLALBA")).hits
 
 
 async def test_defamation_case_is_never_taken_past_detailed_review_automatically(service: Service) -> None:

@@ -41,7 +41,7 @@ async def notice_until(
 
 
 async def searchable(service: Service) -> bool:
-    return bool((await service.ncb("DE").search(name="MARCHETTI")).hits)
+    return bool((await service.search("DE", name="MARCHETTI")).hits)
 
 
 async def test_block_hides_the_notice_instructs_every_ncb_and_tracks_acknowledgements(service: Service) -> None:
