@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -68,22 +67,12 @@ with workflow.unsafe.imports_passed_through():
         may,
     )
     from models.request import InvalidRequest, NoticeKind, merge_amendments
+    from workflows.common import DB_TIMEOUT, RETRY, Refused
     from workflows.message_delivery import MessageDeliveryWorkflow
     from workflows.published_notice import PublishedNoticeWorkflow
 
 
-DB_TIMEOUT = timedelta(seconds=30)
-RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 SCREENING_TIMEOUT = timedelta(minutes=5)
-
-
-class Refused(Exception):
-    """An action that is not valid now: nothing changes, the refusal is recorded, the sender is told."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
 
 
 def notice_id_for(request_id: str) -> str:

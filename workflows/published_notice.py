@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -45,18 +44,10 @@ with workflow.unsafe.imports_passed_through():
         may,
     )
     from models.request import NoticeKind
+    from workflows.common import DB_TIMEOUT, RETRY, Refused
     from workflows.message_delivery import MessageDeliveryWorkflow
 
-DB_TIMEOUT = timedelta(seconds=30)
-RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
-
-
-class Refused(Exception):
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
 
 
 @workflow.defn
