@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.database import Database
+from activities.dispatch import DispatchActivities
 from activities.mail import MailActivities
 from activities.references import ReferenceActivities
 from activities.registry import RegistryActivities
@@ -37,6 +38,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
     references = ReferenceActivities(db)
     screening = ScreeningActivities(db)
     mail = MailActivities(db, config)
+    dispatch = DispatchActivities(client)
     return Worker(
         client,
         task_queue=task_queue or config.task_queue,
@@ -52,6 +54,8 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
             registry.record_acknowledgement,
             screening.screen_request,
             mail.deliver_message,
+            dispatch.start_delivery,
+            dispatch.start_notice_lifetime,
             references.load_reference_data,
         ],
     )

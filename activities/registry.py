@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from activities.audit import append_audit
 from activities.database import Database, insert_ignore
 from models.activities import (
+    NDTF_RECIPIENT,
     AcknowledgementInput,
     CaseEvent,
     EventRecorded,
@@ -85,6 +86,13 @@ the notice without changing it (a renewal, an escalation, a refused action)."""
 def ncb_address(ncb: str, domain: str) -> str:
     """The mailbox of a National Central Bureau."""
     return f"ncb.{ncb.lower()}@{domain}"
+
+
+def recipient_address(recipient: str, config: Settings) -> str:
+    """An NCB's mailbox, or the NDTF's own for an escalation."""
+    if recipient == NDTF_RECIPIENT:
+        return config.ndtf_mailbox
+    return ncb_address(recipient, config.ncb_mail_domain)
 
 
 def name_matches(query: str, family_name: str, forenames: str | None) -> float | None:
@@ -301,7 +309,7 @@ class RegistryActivities:
                 OutboxDeliveryRow(
                     message_key=message.message_key,
                     ncb=ncb,
-                    address=ncb_address(ncb, self.settings.ncb_mail_domain),
+                    address=recipient_address(ncb, self.settings),
                     status="pending",
                     attempts=0,
                 )

@@ -27,9 +27,10 @@ from models.case import (
     ReviewStage,
     Verdict,
 )
+from models.ids import notice_workflow_id, workflow_id_for
 from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
 from runtime.config import settings
-from starter.client import call, notice_workflow_id, workflow_id_for
+from starter.client import call, call_open, case_closed, notice_ended
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
 
@@ -111,11 +112,19 @@ class ReviewerClient:
         self, request_id: str, question: str, to_ncb: str | None = None, due_days: int = 30
     ) -> ActionAccepted:
         message = InfoRequested(reviewer_id=self.reviewer_id, question=question, to_ncb=to_ncb, due_days=due_days)
-        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.request_info, message))
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.request_info, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
 
     async def conclude_review(self, request_id: str, summary: str) -> ActionAccepted:
         message = ReviewConcluded(reviewer_id=self.reviewer_id, summary=summary)
-        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.conclude_review, message))
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.conclude_review, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
 
     async def assess(
         self, request_id: str, verdict: Verdict, basis: str, articles: list[str] | None = None
@@ -123,7 +132,11 @@ class ReviewerClient:
         message = AssessmentSubmitted(
             reviewer_id=self.reviewer_id, verdict=verdict, basis=basis, articles=articles or []
         )
-        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.assess_case, message))
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.assess_case, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
 
     async def decide(
         self, request_id: str, outcome: DecisionOutcome, reason: str, override_justification: str | None = None
@@ -134,19 +147,32 @@ class ReviewerClient:
             reason=reason,
             override_justification=override_justification,
         )
-        return await call(lambda: self._case(request_id).execute_update(NoticeRequestWorkflow.decide_case, message))
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.decide_case, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
 
     async def block(self, notice_id: str, reason: str, until: datetime | None = None) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason, until=until)
-        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.block, message))
+        handle = self._notice(notice_id)
+        return await call_open(
+            lambda: handle.execute_update(PublishedNoticeWorkflow.block, message), lambda: notice_ended(handle)
+        )
 
     async def unblock(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
-        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.unblock, message))
+        handle = self._notice(notice_id)
+        return await call_open(
+            lambda: handle.execute_update(PublishedNoticeWorkflow.unblock, message), lambda: notice_ended(handle)
+        )
 
     async def cancel(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = NoticeAction(reviewer_id=self.reviewer_id, reason=reason)
-        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.cancel, message))
+        handle = self._notice(notice_id)
+        return await call_open(
+            lambda: handle.execute_update(PublishedNoticeWorkflow.cancel, message), lambda: notice_ended(handle)
+        )
 
     async def notice(self, notice_id: str) -> PublishedNoticeState:
         return await call(lambda: self._notice(notice_id).query(PublishedNoticeWorkflow.notice))

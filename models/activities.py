@@ -77,6 +77,11 @@ class MessageKind(StrEnum):
     EXPIRY_NOTICE = "expiry_notice"
     RENEWAL_REMINDER = "renewal_reminder"
     ACK_REMINDER = "ack_reminder"
+    ACK_ESCALATION = "ack_escalation"
+
+
+NDTF_RECIPIENT = "NDTF"
+"""An outbox recipient that is the Task Force's own mailbox rather than an NCB's."""
 
 
 class OutboxMessage(BaseModel):
@@ -97,6 +102,16 @@ class MessageQueued(BaseModel):
 
 class DeliverMessageInput(BaseModel):
     message_key: str
+
+
+class StartDeliveryInput(BaseModel):
+    message_key: str
+
+
+class WorkflowStarted(BaseModel):
+    workflow_id: str
+    started: bool
+    """False when it had been started before: a retried or replayed start finds it, never a second one."""
 
 
 class MessageDelivered(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from models.reference import ReviewerRole
@@ -42,7 +42,19 @@ CLARIFICATION_DEADLINE = timedelta(days=30)
 REMINDER_BEFORE_DEADLINE = timedelta(days=7)
 REVIEW_SERVICE_LEVEL = timedelta(days=14)
 """How long a case may wait for reviewers in one stage before it is escalated to supervisors."""
-RED_NOTICE_VALIDITY = timedelta(days=5 * 365)
+RED_NOTICE_VALIDITY_YEARS = 5
+
+
+def validity_end(start: datetime) -> datetime:
+    """Five calendar years on, to the day (a notice published on 29 February runs to 28 February):
+    a fixed number of days would drift from the date the NCB is told by the leap days in between."""
+    year = start.year + RED_NOTICE_VALIDITY_YEARS
+    try:
+        return start.replace(year=year)
+    except ValueError:
+        return start.replace(year=year, day=28)
+
+
 RENEWAL_REMINDER_BEFORE = timedelta(days=90)
 ACK_DEADLINE = timedelta(days=14)
 ACK_REMINDER_AFTER = timedelta(days=7)

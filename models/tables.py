@@ -225,7 +225,7 @@ class OutboxRow(Base):
 
 
 class OutboxDeliveryRow(Base):
-    """One recipient NCB of an outbox message; delivered at most once per (message, NCB)."""
+    """One recipient of an outbox message, an NCB or the NDTF; delivered at most once per (message, recipient)."""
 
     __tablename__ = "outbox_deliveries"
     __table_args__ = (
@@ -237,7 +237,8 @@ class OutboxDeliveryRow(Base):
     message_key: Mapped[str] = mapped_column(
         String(200), ForeignKey("outbox.message_key", ondelete="CASCADE")
     )
-    ncb: Mapped[str] = mapped_column(String(2))
+    ncb: Mapped[str] = mapped_column(String(8))
+    """An NCB's ISO code, or ``NDTF`` for the Task Force's own mailbox."""
     address: Mapped[str] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

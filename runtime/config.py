@@ -23,6 +23,10 @@ class Settings:
     smtp_host: str = field(default_factory=lambda: os.environ.get("SMTP_HOST", "127.0.0.1"))
     smtp_port: int = field(default_factory=lambda: int(os.environ.get("SMTP_PORT", "8025")))
     mail_from: str = field(default_factory=lambda: os.environ.get("MAIL_FROM", "ndtf@notices.example.org"))
+    ndtf_mailbox: str = field(
+        default_factory=lambda: os.environ.get("NDTF_MAILBOX", "ndtf.escalations@notices.example.org")
+    )
+    """Where escalations to the Task Force itself go (NCBs silent past an instruction's deadline)."""
     ncb_mail_domain: str = field(default_factory=lambda: os.environ.get("NCB_MAIL_DOMAIN", "ncb.example.org"))
     payload_key: str | None = field(default_factory=lambda: os.environ.get("PAYLOAD_KEY"))
     """Base64 AES key for the payload codec; payloads are encrypted when it is set."""

@@ -142,9 +142,10 @@ async def submit_examples(config: Settings, directory: Path, wait_seconds: float
     from temporalio.client import Client
 
     from models import search_attributes as sa
+    from models.ids import workflow_id_for
     from models.request import InvalidRequest, parse_request
     from runtime.client import connect
-    from starter.client import NcbClient, workflow_id_for
+    from starter.client import NcbClient
 
     client: Client = await connect(config)
     rows: list[Row] = []

@@ -6,7 +6,6 @@ An NCB talks only to Temporal; the workflows decide what it may see and do.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from models.case import (
     ReviewStage,
     WithdrawalRequested,
 )
+from models.ids import notice_workflow_id, request_id_for, workflow_id_for
 from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
 from models.request import NoticeKind, NoticeRequest
 from runtime.config import settings
@@ -37,21 +37,6 @@ from workflows.notice_search import NoticeSearchWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
 
 T = TypeVar("T")
-
-
-def request_id_for(requesting_ncb: str, ncb_reference: str) -> str:
-    """Derived from (NCB, reference), so submitting again finds the same request; a hash keeps the
-    NCB's own reference, which may carry personal data, out of workflow ids."""
-    digest = hashlib.sha256(f"{requesting_ncb}\x1f{ncb_reference}".encode()).hexdigest()[:16]
-    return f"R-{requesting_ncb}-{digest}"
-
-
-def workflow_id_for(request_id: str) -> str:
-    return f"notice-request-{request_id}"
-
-
-def notice_workflow_id(notice_id: str) -> str:
-    return f"published-notice-{notice_id}"
 
 
 class Submission(BaseModel):
@@ -79,6 +64,30 @@ async def call(action: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
                 continue
             raise translated from None
     raise AssertionError("unreachable")
+
+
+async def call_open(action: Callable[[], Awaitable[T]], ended: Callable[[], Awaitable[ActionRefused]]) -> T:
+    """An action on a case or notice; one whose workflow has closed is told apart from one that never
+    existed: Temporal answers both with NOT_FOUND, but "no such notice" is wrong for an expired one."""
+    try:
+        return await call(action)
+    except UnknownCase:
+        refusal = await call(ended)
+    raise refusal
+
+
+async def notice_ended(handle: WorkflowHandle[PublishedNoticeWorkflow, Any]) -> ActionRefused:
+    state = await handle.query(PublishedNoticeWorkflow.notice)
+    return ActionRefused(
+        "NoticeEnded", f"Notice {state.notice_id} is {state.status.value}; it takes no further action."
+    )
+
+
+async def case_closed(handle: WorkflowHandle[NoticeRequestWorkflow, Any], viewer: CaseViewer) -> ActionRefused:
+    view = await handle.query(NoticeRequestWorkflow.case, viewer)
+    stage = view.case.stage if view.case else view.ncb_view.stage if view.ncb_view else None
+    where = f" at stage {stage.value}" if stage else ""
+    return ActionRefused("CaseClosed", f"This case is closed{where}; it takes no further action.")
 
 
 class NcbClient:
@@ -146,11 +155,19 @@ class NcbClient:
         message = ClarificationReply(
             ncb=self.ncb, answer=answer, amendments=amendments or {}, info_request_id=info_request_id
         )
-        return await call(lambda: self._request(request_id).execute_update(NoticeRequestWorkflow.reply, message))
+        handle = self._request(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.reply, message),
+            lambda: case_closed(handle, CaseViewer(ncb=self.ncb)),
+        )
 
     async def withdraw(self, request_id: str, reason: str) -> ActionAccepted:
         message = WithdrawalRequested(ncb=self.ncb, reason=reason)
-        return await call(lambda: self._request(request_id).execute_update(NoticeRequestWorkflow.withdraw, message))
+        handle = self._request(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.withdraw, message),
+            lambda: case_closed(handle, CaseViewer(ncb=self.ncb)),
+        )
 
     async def search(
         self,
@@ -172,8 +189,14 @@ class NcbClient:
 
     async def acknowledge(self, notice_id: str, instruction_key: str | None = None) -> NoticeActionAccepted:
         message = AcknowledgementSent(ncb=self.ncb, instruction_key=instruction_key)
-        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.acknowledge, message))
+        handle = self._notice(notice_id)
+        return await call_open(
+            lambda: handle.execute_update(PublishedNoticeWorkflow.acknowledge, message), lambda: notice_ended(handle)
+        )
 
     async def renew(self, notice_id: str, reason: str) -> NoticeActionAccepted:
         message = RenewalRequested(ncb=self.ncb, reason=reason)
-        return await call(lambda: self._notice(notice_id).execute_update(PublishedNoticeWorkflow.renew, message))
+        handle = self._notice(notice_id)
+        return await call_open(
+            lambda: handle.execute_update(PublishedNoticeWorkflow.renew, message), lambda: notice_ended(handle)
+        )

@@ -1,10 +1,18 @@
-"""What both long-running workflows share: activity options and the refusal of an action."""
+"""What both long-running workflows share: activity options, the refusal of an action, the roster
+check behind every reviewer action, and how a message to NCBs leaves a workflow."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio import workflow
 from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.dispatch import DispatchActivities
+    from activities.registry import RegistryActivities
+    from models.activities import OutboxMessage, ReviewerLookupInput, StartDeliveryInput
+    from models.policy import ReviewerAction, may
 
 DB_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -18,3 +26,39 @@ class Refused(Exception):
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+
+
+async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
+    """Roles come from the roster at the time of the action, never from the caller."""
+    found = await workflow.execute_activity_method(
+        RegistryActivities.lookup_reviewer,
+        ReviewerLookupInput(reviewer_id=reviewer_id),
+        summary="check the reviewer roster",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )
+    if found.reviewer is None:
+        raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
+    if not may(found.reviewer.roles, action):
+        roles = ", ".join(r.value for r in found.reviewer.roles) or "none"
+        raise Refused(
+            "RoleNotAllowed", f"Reviewer '{reviewer_id}' (roles: {roles}) may not {action.value.replace('_', ' ')}."
+        )
+
+
+async def send_message(message: OutboxMessage) -> None:
+    """Queue the message in the outbox, then start its own delivery workflow; both steps idempotent."""
+    await workflow.execute_activity_method(
+        RegistryActivities.queue_message,
+        message,
+        summary=f"queue {message.kind.value} to {len(message.to_ncbs)} recipients",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )
+    await workflow.execute_activity_method(
+        DispatchActivities.start_delivery,
+        StartDeliveryInput(message_key=message.message_key),
+        summary="start its delivery",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )

@@ -15,6 +15,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from activities.screening import ScreeningActivities
     from models import messages as texts
@@ -25,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         OutboxMessage,
         PublishNoticeInput,
         RegisterRequestInput,
-        ReviewerLookupInput,
         ScreenRequestInput,
     )
     from models.case import (
@@ -58,25 +58,19 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalRequested,
     )
     from models.findings import Severity
+    from models.ids import notice_id_for
     from models.notice import PublishedNoticeInput
     from models.policy import (
         CLARIFICATION_DEADLINE,
         REMINDER_BEFORE_DEADLINE,
         REVIEW_SERVICE_LEVEL,
         ReviewerAction,
-        may,
     )
     from models.request import InvalidRequest, NoticeKind, merge_amendments
-    from workflows.common import DB_TIMEOUT, RETRY, Refused
-    from workflows.message_delivery import MessageDeliveryWorkflow
-    from workflows.published_notice import PublishedNoticeWorkflow
+    from workflows.common import DB_TIMEOUT, RETRY, Refused, check_reviewer, send_message
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
-
-
-def notice_id_for(request_id: str) -> str:
-    return "N-" + request_id.removeprefix("R-")
 
 
 @workflow.defn
@@ -175,6 +169,8 @@ class NoticeRequestWorkflow:
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         detail = ", ".join(f"{n} {s.value}" for s, n in counts.items()) + f"; risk {result.risk.value}"
         await self._record("screened", "system", detail, findings=True)
+        if self.state.stage in FINAL_STAGES:
+            return  # withdrawn while the findings were recorded
         missing = result.missing_items
         if missing:
             question = (
@@ -245,8 +241,8 @@ class NoticeRequestWorkflow:
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )
-        await workflow.start_child_workflow(
-            PublishedNoticeWorkflow.run,
+        await workflow.execute_activity_method(
+            DispatchActivities.start_notice_lifetime,
             PublishedNoticeInput(
                 notice_id=notice_id,
                 request_id=self.state.request_id,
@@ -254,8 +250,9 @@ class NoticeRequestWorkflow:
                 requesting_ncb=self.state.request.requesting_ncb,
                 published_at=now,
             ),
-            id=f"published-notice-{notice_id}",
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            summary="start the notice's lifetime",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
         )
         subject, body = texts.publication(self.state, notice_id, now)
         await self._send(MessageKind.PUBLICATION, texts.member_ncbs(), subject, body)
@@ -394,22 +391,6 @@ class NoticeRequestWorkflow:
                 await self._reject(message, actor, refusal.reason)
         self._changed = True
 
-    async def _reviewer(self, reviewer_id: str, action: ReviewerAction) -> None:
-        found = await workflow.execute_activity_method(
-            RegistryActivities.lookup_reviewer,
-            ReviewerLookupInput(reviewer_id=reviewer_id),
-            summary="check the reviewer roster",
-            start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=RETRY,
-        )
-        if found.reviewer is None:
-            raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
-        if not may(found.reviewer.roles, action):
-            roles = ", ".join(r.value for r in found.reviewer.roles) or "none"
-            raise Refused(
-                "RoleNotAllowed", f"Reviewer '{reviewer_id}' (roles: {roles}) may not {action.value.replace('_', ' ')}."
-            )
-
     def _require_stage(self, allowed: set[ReviewStage], action: str) -> None:
         if self.state.stage not in allowed:
             wanted = " or ".join(sorted(s.value for s in allowed))
@@ -422,7 +403,7 @@ class NoticeRequestWorkflow:
             {ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION, ReviewStage.LEGAL_ASSESSMENT},
             "ask for information",
         )
-        await self._reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
+        await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
         requesting = self.state.request.requesting_ncb
         to_ncb = (input.to_ncb or requesting).upper()
         kind = InfoRequestKind.CLARIFICATION if to_ncb == requesting else InfoRequestKind.CONSULTATION
@@ -477,14 +458,14 @@ class NoticeRequestWorkflow:
             )
         if self.state.rescreen_needed:
             raise Refused("ScreeningPending", "The amended request is being screened again.")
-        await self._reviewer(input.reviewer_id, ReviewerAction.CONCLUDE_REVIEW)
+        await check_reviewer(input.reviewer_id, ReviewerAction.CONCLUDE_REVIEW)
         self.state.review_summary = input.summary
         await self._enter(ReviewStage.LEGAL_ASSESSMENT, input.reviewer_id, "detailed review concluded")
         return "detailed review concluded; the case awaits legal assessment"
 
     async def _assess(self, input: AssessmentSubmitted) -> str:
         self._require_stage({ReviewStage.LEGAL_ASSESSMENT}, "record an assessment")
-        await self._reviewer(input.reviewer_id, ReviewerAction.ASSESS)
+        await check_reviewer(input.reviewer_id, ReviewerAction.ASSESS)
         self.state.assessment = Assessment(
             assessor=input.reviewer_id,
             verdict=input.verdict,
@@ -502,7 +483,7 @@ class NoticeRequestWorkflow:
             raise Refused("AssessmentMissing", "A decision needs a completed legal assessment.")
         if input.reviewer_id == assessment.assessor:
             raise Refused("FourEyes", "The decision must be made by a reviewer other than the assessor.")
-        await self._reviewer(input.reviewer_id, ReviewerAction.DECIDE)
+        await check_reviewer(input.reviewer_id, ReviewerAction.DECIDE)
         if input.outcome is DecisionOutcome.APPROVE:
             if assessment.verdict is not Verdict.COMPLIANT:
                 raise Refused("AssessedNonCompliant", "The legal assessment found the request non-compliant.")
@@ -515,7 +496,7 @@ class NoticeRequestWorkflow:
                         + ", ".join(sorted({f.rule_id for f in blocking}))
                         + "); approving needs a supervisor's override with its justification.",
                     )
-                await self._reviewer(input.reviewer_id, ReviewerAction.OVERRIDE_BLOCKING)
+                await check_reviewer(input.reviewer_id, ReviewerAction.OVERRIDE_BLOCKING)
         self.state.decision = Decision(
             decided_by=input.reviewer_id,
             outcome=input.outcome,
@@ -641,37 +622,28 @@ class NoticeRequestWorkflow:
                 info.sent = True
 
     async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
-        """Queue a message to NCBs in the outbox, then hand it to its own delivery workflow."""
         key = self.state.next_id("msg")
-        message = OutboxMessage(
-            message_key=key,
-            kind=kind,
-            to_ncbs=to,
-            subject=subject,
-            body=body,
-            created_at=workflow.now(),
-            request_id=self.state.request_id,
-            notice_id=self.state.notice_id,
-        )
-        await workflow.execute_activity_method(
-            RegistryActivities.queue_message,
-            message,
-            summary=f"queue {kind.value} to {len(to)} NCBs",
-            start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=RETRY,
-        )
-        await workflow.start_child_workflow(
-            MessageDeliveryWorkflow.run,
-            key,
-            id=f"deliver-{key}",
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        await send_message(
+            OutboxMessage(
+                message_key=key,
+                kind=kind,
+                to_ncbs=to,
+                subject=subject,
+                body=body,
+                created_at=workflow.now(),
+                request_id=self.state.request_id,
+                notice_id=self.state.notice_id,
+            )
         )
         self.state.messages.append(
             MessageSummary(message_key=key, kind=kind.value, to=to, subject=subject, at=workflow.now())
         )
-
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
+        """Move the case on; never out of a final stage, which a handler may have reached while the
+        main routine awaited an activity."""
         previous = self.state.stage
+        if previous in FINAL_STAGES:
+            return
         self.state.stage = stage
         if stage in REVIEWER_STAGES and previous is not stage:
             self.state.review_due_at = workflow.now() + REVIEW_SERVICE_LEVEL

@@ -15,12 +15,12 @@ with workflow.unsafe.imports_passed_through():
     from models import messages as texts
     from models import search_attributes as sa
     from models.activities import (
+        NDTF_RECIPIENT,
         AcknowledgementInput,
         MessageKind,
         NoticeStatus,
         NoticeStatusChange,
         OutboxMessage,
-        ReviewerLookupInput,
     )
     from models.case import RejectedMessage, TimelineEvent
     from models.notice import (
@@ -38,14 +38,12 @@ with workflow.unsafe.imports_passed_through():
         ACK_DEADLINE,
         ACK_REMINDER_AFTER,
         NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW,
-        RED_NOTICE_VALIDITY,
         RENEWAL_REMINDER_BEFORE,
         ReviewerAction,
-        may,
+        validity_end,
     )
     from models.request import NoticeKind
-    from workflows.common import DB_TIMEOUT, RETRY, Refused
-    from workflows.message_delivery import MessageDeliveryWorkflow
+    from workflows.common import DB_TIMEOUT, RETRY, Refused, check_reviewer, send_message
 
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
 
@@ -60,7 +58,7 @@ class PublishedNoticeWorkflow:
             kind=input.kind,
             requesting_ncb=input.requesting_ncb,
             published_at=input.published_at,
-            expires_at=input.published_at + RED_NOTICE_VALIDITY if input.kind is NoticeKind.RED_NOTICE else None,
+            expires_at=validity_end(input.published_at) if input.kind is NoticeKind.RED_NOTICE else None,
         )
         self._lock = asyncio.Lock()
         self._changed = False
@@ -194,25 +192,12 @@ class PublishedNoticeWorkflow:
         self._changed = True
         self._handled += 1
 
-    async def _reviewer(self, reviewer_id: str, action: ReviewerAction) -> None:
-        found = await workflow.execute_activity_method(
-            RegistryActivities.lookup_reviewer,
-            ReviewerLookupInput(reviewer_id=reviewer_id),
-            summary="check the reviewer roster",
-            start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=RETRY,
-        )
-        if found.reviewer is None:
-            raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
-        if not may(found.reviewer.roles, action):
-            raise Refused("RoleNotAllowed", f"Reviewer '{reviewer_id}' may not {action.value} a notice.")
-
     async def _block(self, input: NoticeAction) -> str:
         if self.state.status is not NoticeStatus.PUBLISHED:
             raise Refused("WrongStatus", f"Only a published notice can be blocked; it is {self.state.status.value}.")
         if input.until is not None and input.until <= workflow.now():
             raise Refused("InvalidUntil", "The end of a temporary block must be in the future.")
-        await self._reviewer(input.reviewer_id, ReviewerAction.BLOCK)
+        await check_reviewer(input.reviewer_id, ReviewerAction.BLOCK)
         self.state.blocked_until = input.until
         await self._change(NoticeStatus.BLOCKED, input.reviewer_id, input.reason)
         await self._instruct(InstructionKind.BLOCK, input.reason)
@@ -222,12 +207,12 @@ class PublishedNoticeWorkflow:
     async def _unblock(self, input: NoticeAction) -> str:
         if self.state.status is not NoticeStatus.BLOCKED:
             raise Refused("WrongStatus", f"Only a blocked notice can be unblocked; it is {self.state.status.value}.")
-        await self._reviewer(input.reviewer_id, ReviewerAction.UNBLOCK)
+        await check_reviewer(input.reviewer_id, ReviewerAction.UNBLOCK)
         await self._lift_block(input.reviewer_id, input.reason)
         return "block lifted; the notice is visible again"
 
     async def _cancel(self, input: NoticeAction) -> str:
-        await self._reviewer(input.reviewer_id, ReviewerAction.CANCEL)
+        await check_reviewer(input.reviewer_id, ReviewerAction.CANCEL)
         self.state.blocked_until = None
         await self._change(NoticeStatus.CANCELLED, input.reviewer_id, input.reason)
         await self._instruct(InstructionKind.CANCEL, input.reason)
@@ -244,7 +229,7 @@ class PublishedNoticeWorkflow:
                 "TooEarly",
                 f"A renewal can be asked from {(self.state.expires_at - RENEWAL_REMINDER_BEFORE).date().isoformat()}.",
             )
-        self.state.expires_at = self.state.expires_at + RED_NOTICE_VALIDITY
+        self.state.expires_at = validity_end(self.state.expires_at)
         self.state.renewals += 1
         self.state.renewal_reminded = False
         await self._change(self.state.status, "ncb:" + input.ncb.upper(), f"renewed: {input.reason}")
@@ -329,9 +314,21 @@ class PublishedNoticeWorkflow:
                     continue
                 if now >= instruction.due_at:
                     instruction.escalated = True
+                    silent = sorted(instruction.pending)
                     await self._record_status_event(
-                        "system", f"escalated: {len(instruction.pending)} NCBs silent on {instruction.instruction_key}"
+                        "system", f"escalated: {len(silent)} NCBs silent on {instruction.instruction_key}"
                     )
+                    await self._send(
+                        MessageKind.ACK_ESCALATION,
+                        [NDTF_RECIPIENT],
+                        f"[ESCALATION] {len(silent)} NCBs have not confirmed the {instruction.kind.value} "
+                        f"of notice {state.notice_id}",
+                        f"The {instruction.kind.value} instruction {instruction.instruction_key} on notice "
+                        f"{state.notice_id} was due on {instruction.due_at.date().isoformat()}. These NCBs have not "
+                        f"confirmed that their national databases reflect it: {', '.join(silent)}.\n"
+                        f"Follow up with them; `ndtf acks {state.notice_id}` shows the current list.",
+                    )
+                    self._note("system", "ack_escalation", f"{len(silent)} NCBs silent; NDTF alerted")
                 elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
                     instruction.reminded = True
                     await self._send(
@@ -395,11 +392,9 @@ class PublishedNoticeWorkflow:
         await self._change(self.state.status, actor, detail)
 
     async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
-        key = self.state.next_id("msg")
-        await workflow.execute_activity_method(
-            RegistryActivities.queue_message,
+        await send_message(
             OutboxMessage(
-                message_key=key,
+                message_key=self.state.next_id("msg"),
                 kind=kind,
                 to_ncbs=to,
                 subject=subject,
@@ -407,16 +402,7 @@ class PublishedNoticeWorkflow:
                 created_at=workflow.now(),
                 request_id=self.state.request_id,
                 notice_id=self.state.notice_id,
-            ),
-            summary=f"queue {kind.value} to {len(to)} NCBs",
-            start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=RETRY,
-        )
-        await workflow.start_child_workflow(
-            MessageDeliveryWorkflow.run,
-            key,
-            id=f"deliver-{key}",
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            )
         )
 
     async def _reject(self, message: str, actor: str, reason: str) -> None:

@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from activities.database import Database
 from activities.mail import MailActivities
 from activities.registry import RegistryActivities
-from models.activities import DeliverMessageInput, MessageKind, OutboxMessage
+from models.activities import NDTF_RECIPIENT, DeliverMessageInput, MessageKind, OutboxMessage
 from models.tables import OutboxDeliveryRow
 from runtime.config import Settings
 from tests.data.conftest import NOW, SmtpServer
@@ -94,3 +94,13 @@ async def test_unknown_message_is_refused_for_good(db: Database, mail_settings: 
     with pytest.raises(ApplicationError) as refused:
         await MailActivities(db, mail_settings).deliver_message(DeliverMessageInput(message_key="no-such"))
     assert refused.value.non_retryable
+
+
+async def test_an_escalation_reaches_the_ndtfs_own_mailbox(
+    db: Database, smtp_server: SmtpServer, mail_settings: Settings, unique: str
+) -> None:
+    key = f"msg-{unique}"
+    await _queue(db, key, [NDTF_RECIPIENT, "de"])
+    delivered = await MailActivities(db, mail_settings).deliver_message(DeliverMessageInput(message_key=key))
+    assert sorted(delivered.delivered_to) == ["DE", NDTF_RECIPIENT]
+    assert sorted(smtp_server.handler.recipients()) == sorted([mail_settings.ndtf_mailbox, "ncb.de@ncb.example.org"])

@@ -3,6 +3,7 @@ server), on its own task queue, against the time-skipping test server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import uuid
@@ -64,6 +65,17 @@ class Mailbox:
 
     def to(self, address_part: str) -> list[Message]:
         return [m for m in self.messages if address_part in str(m["X-Envelope-To"])]
+
+    def about(self, subject_part: str) -> list[Message]:
+        return [m for m in self.messages if subject_part in str(m["Subject"])]
+
+    async def await_count(self, subject_part: str, count: int, seconds: float = 60) -> list[Message]:
+        """Wait until this many mails with that subject arrived (a broadcast takes a few seconds)."""
+        for _ in range(int(seconds * 10)):
+            if len(self.about(subject_part)) >= count:
+                break
+            await asyncio.sleep(0.1)
+        return self.about(subject_part)
 
 
 def free_port() -> int:

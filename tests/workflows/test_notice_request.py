@@ -19,9 +19,9 @@ from models.case import (
     Verdict,
 )
 from models.findings import RiskLevel, Severity
+from models.ids import workflow_id_for
 from models.messages import PENDING_REVIEW_WARNING
 from runtime.errors import ActionRefused
-from starter.client import workflow_id_for
 from tests.workflows.conftest import Service, example
 from workflows.notice_request import NoticeRequestWorkflow
 
@@ -173,6 +173,12 @@ async def test_denial_gives_the_ncb_its_reasons(service: Service) -> None:
     assert status.outcome == "denied"
     assert status.reasons == ["The facts do not establish fraud."]
     assert not (await service.search("DE", name="MARCHETTI")).hits
+    with pytest.raises(ActionRefused) as refused:
+        await service.reviewer("sup.dana").decide(request_id, DecisionOutcome.APPROVE, "second thoughts")
+    assert refused.value.kind == "CaseClosed" and "denied" in refused.value.message
+    with pytest.raises(ActionRefused) as refused:
+        await service.ncb("FR").reply(request_id, "more evidence attached")
+    assert refused.value.kind == "CaseClosed"
 
 
 async def test_reviewer_actions_refused_at_once_and_recorded(service: Service) -> None:

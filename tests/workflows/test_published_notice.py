@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from email.message import Message
 
 import pytest
 
 from models.activities import NoticeStatus
 from models.case import ReviewStage
+from models.ids import notice_workflow_id
+from models.messages import member_ncbs
 from models.notice import AcknowledgementSent, NoticeAction, PublishedNoticeInput, PublishedNoticeState
 from models.request import NoticeKind
 from runtime.errors import ActionRefused
-from starter.client import notice_workflow_id
 from tests.workflows.conftest import Service
 from tests.workflows.test_notice_request import FRAUD, approve, at, settle, submit
 from workflows.published_notice import PublishedNoticeWorkflow
@@ -38,6 +40,15 @@ async def notice_until(
         await asyncio.sleep(0.1)
         state = await reviewer.notice(notice_id)
     raise AssertionError(f"notice did not settle: {state.status}, {[e.event for e in state.timeline]}")
+
+
+MEMBERS = len(member_ncbs())
+
+
+def body(mail: Message) -> str:
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
 
 
 async def searchable(service: Service) -> bool:
@@ -67,7 +78,7 @@ async def test_block_hides_the_notice_instructs_every_ncb_and_tracks_acknowledge
     assert await searchable(service)
 
 
-async def test_a_temporary_block_records_its_end_and_refuses_one_in_the_past(service: Service) -> None:
+async def test_a_temporary_block_lifts_itself_at_its_end_and_refuses_one_in_the_past(service: Service) -> None:
     notice_id = await published(service)
     now = await service.env.get_current_time()
     with pytest.raises(ActionRefused) as refused:
@@ -77,6 +88,54 @@ async def test_a_temporary_block_records_its_end_and_refuses_one_in_the_past(ser
     state = await service.reviewer("legal.ana").notice(notice_id)
     assert state.status is NoticeStatus.BLOCKED and state.blocked_until == now + timedelta(days=3)
     assert not await searchable(service)
+
+    await service.env.sleep(timedelta(days=2))
+    assert (await service.reviewer("legal.ana").notice(notice_id)).status is NoticeStatus.BLOCKED
+    await service.env.sleep(timedelta(days=2))
+    state = await notice_until(service, notice_id, lambda s: s.status is NoticeStatus.PUBLISHED)
+    assert state.blocked_until is None
+    assert state.timeline[-1].actor == "system" and state.timeline[-1].detail == "temporary block ended"
+    assert await searchable(service)
+    visible_again = await service.mailbox.await_count(f"Notice {notice_id} is visible again", MEMBERS)
+    assert len(visible_again) == MEMBERS
+
+
+async def test_silent_ncbs_are_reminded_after_a_week_and_escalated_to_the_ndtf_at_the_deadline(
+    service: Service,
+) -> None:
+    notice_id = await published(service)
+    await service.reviewer("legal.ana").block(notice_id, "Doubts raised on Article 3 grounds")
+    for ncb in ("DE", "IT"):
+        await service.ncb(ncb).acknowledge(notice_id)
+
+    await service.env.sleep(timedelta(days=6))
+    state = await service.reviewer("legal.ana").notice(notice_id)
+    assert not state.instructions[0].reminded
+    assert not service.mailbox.about("Reminder: confirm")
+
+    await service.env.sleep(timedelta(days=2))
+    state = await notice_until(service, notice_id, lambda s: s.instructions[0].reminded)
+    silent = set(state.instructions[0].pending)
+    assert len(silent) == MEMBERS - 2
+    reminders = await service.mailbox.await_count("Reminder: confirm", len(silent))
+    reminded = {str(m["X-Envelope-To"]).removeprefix("ncb.").split("@")[0].upper() for m in reminders}
+    assert reminded == silent, "every silent NCB is reminded, and no NCB that confirmed"
+    assert not state.instructions[0].escalated
+
+    await service.ncb("ES").acknowledge(notice_id)
+    await service.env.sleep(timedelta(days=7))
+    state = await notice_until(service, notice_id, lambda s: s.instructions[0].escalated)
+    (escalation,) = await service.mailbox.await_count("[ESCALATION]", 1)
+    assert "ndtf.escalations@" in str(escalation["X-Envelope-To"])
+    named = set(body(escalation).split("reflect it: ")[1].split(".")[0].split(", "))
+    assert named == silent - {"ES"}
+    assert "ack_escalation" in [e.event for e in state.timeline]
+
+    await service.ncb("BR").acknowledge(notice_id)
+    report = await service.reviewer("legal.ana").acks(notice_id)
+    assert {"DE", "IT", "ES", "BR"} <= set(report.instructions[0].acknowledged)
+    assert "BR" not in report.instructions[0].pending
+    assert len(service.mailbox.about("Reminder: confirm")) == len(silent), "reminded once only"
 
 
 async def test_cancellation_removes_the_notice_for_good(service: Service) -> None:
@@ -97,13 +156,41 @@ async def test_red_notice_is_valid_five_years_and_renewal_is_the_requesting_ncbs
     notice_id = await published(service)
     state = await service.reviewer("sup.dana").notice(notice_id)
     assert state.expires_at is not None
-    assert state.expires_at - state.published_at == timedelta(days=5 * 365)
+    first_expiry = state.expires_at
+    assert first_expiry == state.published_at.replace(year=state.published_at.year + 5)
     with pytest.raises(ActionRefused) as refused:
         await service.ncb("FR").renew(notice_id, "still sought")
     assert refused.value.kind == "TooEarly"
+
+    await service.env.sleep(first_expiry - state.published_at - timedelta(days=89))
+    state = await notice_until(service, notice_id, lambda s: s.renewal_reminded)
+    assert state.status is NoticeStatus.PUBLISHED
+    (reminder,) = await service.mailbox.await_count(f"Notice {notice_id} expires soon", 1)
+    assert "ncb.fr@" in str(reminder["X-Envelope-To"])
     with pytest.raises(ActionRefused) as refused:
         await service.ncb("DE").renew(notice_id, "not ours")
     assert refused.value.kind == "NotYourNotice"
+    await service.ncb("FR").renew(notice_id, "still sought; extradition request pending")
+    state = await service.reviewer("sup.dana").notice(notice_id)
+    assert state.expires_at == first_expiry.replace(year=first_expiry.year + 5) and state.renewals == 1
+
+    await service.env.sleep(timedelta(days=120))
+    state = await service.reviewer("sup.dana").notice(notice_id)
+    assert state.status is NoticeStatus.PUBLISHED, "a renewed notice outlives its first term"
+    assert await searchable(service)
+
+
+async def test_a_notice_not_renewed_expires_and_leaves_search(service: Service) -> None:
+    notice_id = await published(service)
+    await service.env.sleep(timedelta(days=5 * 366))
+    state = await notice_until(service, notice_id, lambda s: s.status is NoticeStatus.EXPIRED)
+    assert state.renewal_reminded, "the requesting NCB was reminded before it lapsed"
+    assert not await searchable(service)
+    expired = await service.mailbox.await_count(f"Notice {notice_id} expired", MEMBERS)
+    assert len(expired) == MEMBERS
+    with pytest.raises(ActionRefused) as refused:
+        await service.ncb("FR").renew(notice_id, "too late")
+    assert refused.value.kind == "NoticeEnded"
 
 
 async def test_notice_lifetime_continues_as_new_carrying_its_state(service: Service) -> None:
