@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from models.findings import Finding, RiskLevel
 from models.request import NoticeRequest
+
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""What a person writes into the record (a reason, an answer, a basis): blank text is refused."""
 
 
 class ReviewStage(StrEnum):
@@ -85,7 +88,7 @@ class ClarificationReply(BaseModel):
     """An NCB's answer to an open request for information (signal and update)."""
 
     ncb: str
-    answer: str = Field(min_length=1)
+    answer: Statement
     amendments: dict[str, Any] = Field(default_factory=dict)
     info_request_id: str | None = None
     """Which request it answers; the oldest open one addressed to this NCB when empty."""
@@ -95,7 +98,7 @@ class InfoRequested(BaseModel):
     """A reviewer asks the requesting NCB (or, with ``to_ncb``, another NCB) for information."""
 
     reviewer_id: str
-    question: str = Field(min_length=1)
+    question: Statement
     to_ncb: str | None = None
     due_days: int = Field(default=30, ge=1, le=180)
 
@@ -104,27 +107,27 @@ class ReviewConcluded(BaseModel):
     """A reviewer closes the detailed review and hands the case to legal assessment."""
 
     reviewer_id: str
-    summary: str = Field(min_length=1)
+    summary: Statement
 
 
 class AssessmentSubmitted(BaseModel):
     reviewer_id: str
     verdict: Verdict
-    basis: str = Field(min_length=1)
+    basis: Statement
     articles: list[str] = Field(default_factory=list)
 
 
 class DecisionSubmitted(BaseModel):
     reviewer_id: str
     outcome: DecisionOutcome
-    reason: str = Field(min_length=1)
-    override_justification: str | None = None
+    reason: Statement
+    override_justification: Statement | None = None
     """A supervisor's justification for approving despite an unresolved blocking finding."""
 
 
 class WithdrawalRequested(BaseModel):
     ncb: str
-    reason: str = Field(min_length=1)
+    reason: Statement
 
 
 class ActionAccepted(BaseModel):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from models.activities import NoticeStatus
-from models.case import RejectedMessage, TimelineEvent
+from models.case import RejectedMessage, Statement, TimelineEvent
 from models.request import NoticeKind
 
 
@@ -69,14 +69,14 @@ class NoticeAction(BaseModel):
     """A reviewer blocks, unblocks or cancels a notice."""
 
     reviewer_id: str
-    reason: str = Field(min_length=1)
+    reason: Statement
     until: datetime | None = None
     """For a block: when it lifts by itself; indefinite when empty."""
 
 
 class RenewalRequested(BaseModel):
     ncb: str
-    reason: str = Field(min_length=1)
+    reason: Statement
 
 
 class AcknowledgementSent(BaseModel):

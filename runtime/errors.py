@@ -27,6 +27,9 @@ def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
         while cause is not None and not isinstance(cause, ApplicationError):
             cause = cause.__cause__
         if isinstance(cause, ApplicationError):
+            invalid = _invalid_input(cause)
+            if invalid is not None:
+                return invalid
             return ActionRefused(cause.type or "Refused", cause.message)
         return ActionRefused("Refused", str(error.cause or error))
     if isinstance(error, WorkflowQueryFailedError):
@@ -36,3 +39,13 @@ def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
         return UnknownCase("No such request or notice.")
     return None
+
+
+def _invalid_input(error: ApplicationError) -> ActionRefused | None:
+    """A message the worker could not decode (sent past the client's own checks, e.g. from the
+    Temporal UI): the workflow never saw it; say which field is wrong, as pydantic put it."""
+    nested = error.cause
+    if not (isinstance(nested, ApplicationError) and nested.type == "ValidationError"):
+        return None
+    lines = [line for line in nested.message.splitlines() if "errors.pydantic.dev" not in line]
+    return ActionRefused("InvalidInput", "\n".join(lines))

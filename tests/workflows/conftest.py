@@ -53,8 +53,15 @@ class Mailbox:
 
     port: int
     messages: list[Message] = field(default_factory=list)
+    refuse_next: int = 0
+    """Answer this many coming mails with a temporary failure (451), as a busy server would."""
+    refused: int = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            self.refused += 1
+            return "451 4.3.0 Temporary failure, try again later"
         message = message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
+from temporalio.client import WorkflowUpdateFailedError
 
 from models.case import (
     CaseState,
@@ -21,7 +23,8 @@ from models.case import (
 from models.findings import RiskLevel, Severity
 from models.ids import workflow_id_for
 from models.messages import PENDING_REVIEW_WARNING
-from runtime.errors import ActionRefused
+from models.tables import OutboxDeliveryRow
+from runtime.errors import ActionRefused, refusal_from
 from tests.workflows.conftest import Service, example
 from workflows.notice_request import NoticeRequestWorkflow
 
@@ -241,6 +244,26 @@ async def test_diffusion_is_transmitted_to_its_recipients_with_the_pending_revie
     assert not (await service.search("PT", name="ORTEGA VILLALBA")).hits
 
 
+async def test_a_refused_delivery_is_retried_and_each_recipient_gets_the_message_once(service: Service) -> None:
+    service.mailbox.refuse_next = 2
+    request_id = await submit(service, DIFFUSION)
+    await settle(service, request_id, lambda s: any(m.kind == "diffusion_transmission" for m in s.messages))
+    for _ in range(100):
+        if service.mailbox.refused == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert service.mailbox.refused == 2 and len(service.mailbox.messages) == 1
+    await service.env.sleep(timedelta(seconds=30))  # past the delivery workflow's retry back-off
+    transmissions = await service.mailbox.await_count("[REVIEW PENDING]", 3, seconds=30)
+    assert sorted(str(m["X-Envelope-To"]).split("@")[0] for m in transmissions) == ["ncb.fr", "ncb.ma", "ncb.pt"]
+    await asyncio.sleep(1)
+    assert len(service.mailbox.about("[REVIEW PENDING]")) == 3, "nobody receives it twice"
+    async with service.db.transaction() as session:
+        rows = (await session.scalars(select(OutboxDeliveryRow))).all()
+    assert all(row.status == "delivered" for row in rows)
+    assert sorted(row.attempts for row in rows) == [1, 2, 2], "two refused at first, delivered on the retry"
+
+
 async def test_defamation_case_is_never_taken_past_detailed_review_automatically(service: Service) -> None:
     request_id = await submit(service, DEFAMATION)
     state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
@@ -317,3 +340,25 @@ async def test_reply_signal_from_the_temporal_ui_path_is_applied(service: Servic
     )
     state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
     assert state.info_requests[0].answer == "No more data."
+
+
+async def test_a_decision_without_a_reason_or_an_override_without_justification_is_refused(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    await service.reviewer("legal.ana").assess(request_id, Verdict.COMPLIANT, "RPD complied with")
+    handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+    blank = [
+        # as the Temporal UI or another client could send it: past the client-side model checks
+        DecisionSubmitted.model_construct(reviewer_id="sup.dana", outcome=DecisionOutcome.APPROVE, reason="   "),
+        DecisionSubmitted.model_construct(
+            reviewer_id="sup.dana", outcome=DecisionOutcome.APPROVE, reason="ok", override_justification=" "
+        ),
+    ]
+    for message in blank:
+        with pytest.raises(WorkflowUpdateFailedError) as failed:
+            await handle.execute_update(NoticeRequestWorkflow.decide_case, message)
+        refusal = refusal_from(failed.value)
+        assert isinstance(refusal, ActionRefused) and refusal.kind == "InvalidInput"
+        assert "\nreason\n" in refusal.message or "\noverride_justification\n" in refusal.message
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert state.stage is ReviewStage.AWAITING_DECISION and state.decision is None

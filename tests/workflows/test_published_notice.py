@@ -55,6 +55,39 @@ async def searchable(service: Service) -> bool:
     return bool((await service.search("DE", name="MARCHETTI")).hits)
 
 
+async def seen_by(service: Service, *ncbs: str) -> dict[str, list[str]]:
+    """What each NCB's search for the person returns: the status of each hit."""
+    return {ncb: [h.status for h in (await service.search(ncb, name="Marchetti")).hits] for ncb in ncbs}
+
+
+async def test_visibility_from_every_side_through_the_notices_life(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    ndtf = service.reviewer("legal.ana")
+    # before authorisation: the requesting NCB sees its own request under review, nobody else anything
+    assert await seen_by(service, "FR", "DE", "BR") == {"FR": ["legal_assessment"], "DE": [], "BR": []}
+    with pytest.raises(ActionRefused) as refused:
+        await service.ncb("DE").status(request_id)
+    assert refused.value.kind == "NotYourRequest"
+    assert (await ndtf.show(request_id)).request.subject.family_name == "MARCHETTI"
+
+    notice_id = (await approve(service, request_id)).notice_id
+    assert notice_id
+    assert await seen_by(service, "FR", "DE", "BR") == {"FR": ["published"], "DE": ["published"], "BR": ["published"]}
+
+    await ndtf.block(notice_id, "Article 3 doubts raised after publication")
+    assert await seen_by(service, "FR", "DE", "BR") == {"FR": [], "DE": [], "BR": []}
+    assert (await ndtf.notice(notice_id)).status is NoticeStatus.BLOCKED
+    assert (await service.ncb("FR").status(request_id)).outcome == "approved"
+
+    await service.reviewer("sup.dana").unblock(notice_id, "Doubts resolved")
+    assert await seen_by(service, "FR", "DE") == {"FR": ["published"], "DE": ["published"]}
+
+    await service.reviewer("sup.dana").cancel(notice_id, "Person no longer sought")
+    assert await seen_by(service, "FR", "DE", "BR") == {"FR": [], "DE": [], "BR": []}
+    assert (await ndtf.notice(notice_id)).status is NoticeStatus.CANCELLED
+
+
 async def test_block_hides_the_notice_instructs_every_ncb_and_tracks_acknowledgements(service: Service) -> None:
     notice_id = await published(service)
     assert await searchable(service)
