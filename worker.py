@@ -22,6 +22,7 @@ from activities.registry import RegistryActivities
 from activities.screening import ScreeningActivities
 from runtime.client import connect
 from runtime.config import Settings, settings
+from runtime.tracing import configure_tracing
 from workflows.message_delivery import MessageDeliveryWorkflow
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.notice_search import NoticeSearchWorkflow
@@ -62,6 +63,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
 
 
 async def serve(config: Settings) -> None:
+    tracing = configure_tracing(config, "notice-worker")
     client = await connect(config, serve_metrics=True)
     db = Database.from_url(config.database_url)
     worker = build_worker(client, db, config)
@@ -74,6 +76,8 @@ async def serve(config: Settings) -> None:
         await stop.wait()
         log.info("stopping: finishing in-flight tasks")
     await db.dispose()
+    if tracing is not None:
+        tracing.shutdown()  # sends the last spans before the process leaves with os._exit
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The one way every process here connects to Temporal: pydantic payloads, optional encryption."""
+"""The one way every process here connects to Temporal: pydantic payloads, optional encryption, traces."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
 from runtime.config import Settings, settings
+from runtime.tracing import tracing_interceptors
 
 
 def data_converter(config: Settings | None = None) -> DataConverter:
@@ -34,5 +35,6 @@ async def connect(config: Settings | None = None, *, serve_metrics: bool = False
         config.temporal_address,
         namespace=config.temporal_namespace,
         data_converter=data_converter(config),
+        interceptors=tracing_interceptors(),
         runtime=runtime,
     )

@@ -30,6 +30,9 @@ class Settings:
     ncb_mail_domain: str = field(default_factory=lambda: os.environ.get("NCB_MAIL_DOMAIN", "ncb.example.org"))
     payload_key: str | None = field(default_factory=lambda: os.environ.get("PAYLOAD_KEY"))
     """Base64 AES key for the payload codec; payloads are encrypted when it is set."""
+    otel_endpoint: str | None = field(default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    """An OpenTelemetry collector: when set, the worker exports its traces there (OTLP over HTTP)."""
+    otel_console: bool = field(default_factory=lambda: os.environ.get("OTEL_TRACES_EXPORTER") == "console")
     metrics_port: int | None = field(
         default_factory=lambda: int(os.environ["METRICS_PORT"]) if os.environ.get("METRICS_PORT") else None
     )
