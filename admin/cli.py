@@ -15,18 +15,20 @@ import typer
 from rich.json import JSON
 from temporalio.client import Client
 
-from models.case import CaseState, DecisionOutcome, Verdict
+from models.case import CaseState, DecisionOutcome, RejectedMessage, TimelineEvent, Verdict
 from models.notice import AckReport, PublishedNoticeState
 from models.reference import ReferenceKind
-from starter.cli import (
+from runtime.cli import (
     EXIT_FAILED,
     EXIT_INVALID,
     CliError,
+    JsonFlag,
     cell,
     console,
     country_code,
     fields,
     global_options,
+    print_accepted,
     print_json,
     report,
     require_text,
@@ -49,7 +51,6 @@ audit_app = typer.Typer(help="The audit trail of the information system.", no_ar
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables")]
 ReviewerOption = Annotated[
     str | None,
     typer.Option("--as", envvar="NDTF_REVIEWER", help="Your reviewer id in the roster (or env NDTF_REVIEWER)"),
@@ -69,21 +70,6 @@ def _reviewer_client(client: Client, ctx: typer.Context, reviewer: str = "") -> 
     from admin.client import ReviewerClient
 
     return ReviewerClient(client, reviewer, target_of(ctx).config.task_queue)
-
-
-def _print_accepted(accepted: Any, as_json: bool) -> None:
-    if as_json:
-        print_json(accepted)
-        return
-    rows: list[tuple[str, Any]] = []
-    if hasattr(accepted, "request_id"):
-        rows += [("request", accepted.request_id), ("stage", accepted.stage)]
-    else:
-        rows += [("notice", accepted.notice_id), ("status", accepted.status)]
-    rows.append(("done", accepted.detail))
-    if getattr(accepted, "info_request_id", None):
-        rows.append(("info request", accepted.info_request_id))
-    console().print(fields(rows))
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -177,12 +163,18 @@ def render_case(case: CaseState) -> None:
         out.print(table("Messages to NCBs", ["at", "kind", "to", "subject"], (
             (m.at, m.kind, m.to if len(m.to) <= 5 else f"{len(m.to)} NCBs", m.subject) for m in case.messages
         )))
+    _print_history(case.timeline, case.rejected)
+
+
+def _print_history(timeline: list[TimelineEvent], rejected: list[RejectedMessage]) -> None:
+    """What happened, and what was refused: the same for a case and for a notice."""
+    out = console()
     out.print(table("Timeline", ["at", "actor", "event", "detail"], (
-        (t.at, t.actor, t.event, t.detail) for t in case.timeline
+        (t.at, t.actor, t.event, t.detail) for t in timeline
     )))
-    if case.rejected:
+    if rejected:
         out.print(table("Refused messages", ["at", "actor", "message", "reason"], (
-            (r.at, r.actor, r.message, r.reason) for r in case.rejected
+            (r.at, r.actor, r.message, r.reason) for r in rejected
         )))
 
 
@@ -214,13 +206,7 @@ def notice(
             (i.instruction_key, i.kind, i.issued_at, i.due_at, len(i.acknowledged), len(i.pending))
             for i in state.instructions
         )))
-    out.print(table("Timeline", ["at", "actor", "event", "detail"], (
-        (t.at, t.actor, t.event, t.detail) for t in state.timeline
-    )))
-    if state.rejected:
-        out.print(table("Refused messages", ["at", "actor", "message", "reason"], (
-            (r.at, r.actor, r.message, r.reason) for r in state.rejected
-        )))
+    _print_history(state.timeline, state.rejected)
 
 
 @app.command()
@@ -275,7 +261,7 @@ def request_info(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).request_info(request_id, question, to_ncb, due)
 
-    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
 
 
 @app.command("conclude-review")
@@ -293,7 +279,7 @@ def conclude_review(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).conclude_review(request_id, summary)
 
-    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
 
 
 @app.command()
@@ -315,7 +301,7 @@ def assess(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).assess(request_id, verdict, basis, articles)
 
-    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
 
 
 @app.command()
@@ -337,7 +323,7 @@ def decide(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).decide(request_id, outcome, reason, justification)
 
-    _print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
 
 
 def parse_until(value: str) -> datetime:
@@ -373,7 +359,7 @@ def block(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).block(notice_id, reason, ends)
 
-    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
 
 
 @app.command()
@@ -391,7 +377,7 @@ def unblock(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).unblock(notice_id, reason)
 
-    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
 
 
 @app.command()
@@ -409,7 +395,7 @@ def cancel(
     async def work(client: Client) -> Any:
         return await _reviewer_client(client, ctx, who).cancel(notice_id, reason)
 
-    _print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
 
 
 # --- the information system directly (reference data, audit) ---------------------------------------------

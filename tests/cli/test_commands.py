@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from activities.database import migrate
 from admin.cli import app as ndtf
+from runtime import cli as shared_cli
 from runtime.config import PROJECT_ROOT
 from runtime.errors import ActionRefused, UnknownCase
-from starter import cli as starter_cli
 from starter.cli import app as ncb
 from starter.cli import parse_reply
 
@@ -171,7 +171,7 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_connect(config: Any) -> object:
         return object()
 
-    monkeypatch.setattr(starter_cli, "_connect", fake_connect)
+    monkeypatch.setattr(shared_cli, "_connect", fake_connect)
 
 
 def test_a_refused_action_exits_3_with_its_kind(

@@ -249,10 +249,10 @@ async def test_a_refused_delivery_is_retried_and_each_recipient_gets_the_message
     request_id = await submit(service, DIFFUSION)
     await settle(service, request_id, lambda s: any(m.kind == "diffusion_transmission" for m in s.messages))
     for _ in range(100):
-        if service.mailbox.refused == 2:
+        if service.mailbox.refused == 2 and service.mailbox.messages:
             break
         await asyncio.sleep(0.1)
-    assert service.mailbox.refused == 2 and len(service.mailbox.messages) == 1
+    assert service.mailbox.refused == 2 and len(service.mailbox.messages) == 1, "first attempt: two refused"
     await service.env.sleep(timedelta(seconds=30))  # past the delivery workflow's retry back-off
     transmissions = await service.mailbox.await_count("[REVIEW PENDING]", 3, seconds=30)
     assert sorted(str(m["X-Envelope-To"]).split("@")[0] for m in transmissions) == ["ncb.fr", "ncb.ma", "ncb.pt"]
@@ -362,3 +362,42 @@ async def test_a_decision_without_a_reason_or_an_override_without_justification_
         assert "\nreason\n" in refusal.message or "\noverride_justification\n" in refusal.message
     state = await service.reviewer("legal.ana").show(request_id)
     assert state.stage is ReviewStage.AWAITING_DECISION and state.decision is None
+
+
+async def _diffusion_at_legal_assessment(service: Service) -> str:
+    request_id = await submit(service, DIFFUSION)
+    state = await settle(
+        service, request_id, lambda s: s.stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.LEGAL_ASSESSMENT)
+    )
+    if state.stage is ReviewStage.DETAILED_REVIEW:
+        await service.reviewer("police.ben").conclude_review(request_id, "Facts and charges checked.")
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    return request_id
+
+
+async def test_a_denied_diffusion_tells_its_recipients_to_update_their_databases_and_the_ncb_why(
+    service: Service,
+) -> None:
+    request_id = await _diffusion_at_legal_assessment(service)
+    await service.reviewer("legal.ana").assess(request_id, Verdict.NON_COMPLIANT, "Art. 3: predominantly political")
+    await service.reviewer("sup.dana").decide(request_id, DecisionOutcome.DENY, "Predominantly political character.")
+    await settle(service, request_id, at(ReviewStage.DENIED))
+    follow_ups = await service.mailbox.await_count("[NOT AUTHORISED - UPDATE YOUR NATIONAL DATABASE]", 3)
+    assert sorted(str(m["X-Envelope-To"]).split("@")[0] for m in follow_ups) == ["ncb.fr", "ncb.ma", "ncb.pt"]
+    for mail in follow_ups:
+        text = mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
+        assert "Predominantly political character." in text and "national databases" in text
+    (denial,) = await service.mailbox.await_count(": denied", 1)
+    assert "ncb.es@" in str(denial["X-Envelope-To"])
+    assert "Predominantly political character." in denial.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert not service.mailbox.about("[AUTHORISED]")
+
+
+async def test_an_authorised_diffusion_is_confirmed_to_its_recipients(service: Service) -> None:
+    request_id = await _diffusion_at_legal_assessment(service)
+    await service.reviewer("legal.ana").assess(request_id, Verdict.COMPLIANT, "RPD and Arts. 2(1), 3 complied with")
+    await service.reviewer("sup.dana").decide(request_id, DecisionOutcome.APPROVE, "compliant")
+    await settle(service, request_id, at(ReviewStage.PUBLISHED))
+    confirmed = await service.mailbox.await_count("[AUTHORISED]", 3)
+    assert sorted(str(m["X-Envelope-To"]).split("@")[0] for m in confirmed) == ["ncb.fr", "ncb.ma", "ncb.pt"]
+    assert not service.mailbox.about("[NOT AUTHORISED")
