@@ -401,12 +401,15 @@ class ReferenceStore:
             found = await session.get(ReferenceVersionRow, ReferenceKind(kind).value)
         return found.version if found else 0
 
-    async def duplicate_candidates(self, request_id: str, family_name: str) -> list[DuplicateCandidate]:
-        """Pending requests and published notices sharing a family-name token with this request.
+    async def duplicate_candidates(self, request_id: str, names: Sequence[str | None]) -> list[DuplicateCandidate]:
+        """Pending requests and published notices whose family name shares a token with any of these
+        names (the subject's family name, forenames and aliases).
 
-        A cheap prefilter on an indexed column; the person matcher scores what it returns.
+        A cheap prefilter on an indexed column; the person matcher scores what it returns. Taking the
+        forenames too catches a duplicate filed with family name and forenames swapped; the tokens are
+        transliterated, so one filed in another script is caught as well.
         """
-        tokens = sorted(set(name_tokens(family_name)))
+        tokens = sorted({token for name in names if name for token in name_tokens(name)})
         if not tokens:
             return []
         candidates: dict[str, DuplicateCandidate] = {}

@@ -16,7 +16,13 @@ from activities.references import ReferenceStore
 from models.activities import ScreenRequestInput
 from models.findings import ScreeningResult
 from models.reference import ReferenceKind
+from models.request import NoticeRequest
 from screening import PersonIndex, screen
+
+
+def subject_names(request: NoticeRequest) -> list[str | None]:
+    subject = request.subject
+    return [subject.family_name, subject.forenames, *(n for a in subject.aliases for n in (a.family_name, a.forenames))]
 
 
 class ScreeningActivities:
@@ -53,5 +59,5 @@ class ScreeningActivities:
             interstate_disputes=await self._store.interstate_disputes(countries),
             refugees=await self._index(ReferenceKind.REFUGEES),
             political_targeting=await self._index(ReferenceKind.POLITICAL_TARGETING),
-            duplicates=await self._store.duplicate_candidates(input.request_id, request.subject.family_name),
+            duplicates=await self._store.duplicate_candidates(input.request_id, subject_names(request)),
         )

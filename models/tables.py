@@ -11,7 +11,6 @@ Nationality filters use ``nationality_codes`` (";FR;DE;") for the same reason.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from screening.names import name_tokens as screening_name_tokens
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -356,12 +357,9 @@ REFERENCE_TABLES: dict[str, type[Base]] = {
 
 
 def name_tokens(text: str | None) -> list[str]:
-    """Lower-cased, accent-free word tokens of a name ("Núñez-García" -> ["nunez", "garcia"])."""
-    if not text:
-        return []
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    """The screening matcher's tokens, transliterated and lower-case ("Núñez-García" -> ["nunez", "garcia"],
+    "Петров" -> ["petrov"]), so a name filed in another script finds the same rows."""
+    return list(screening_name_tokens(text))
 
 
 def family_key(family_name: str | None) -> str:

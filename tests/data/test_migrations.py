@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -61,3 +63,24 @@ async def test_plain_sqlite_url_is_given_the_async_driver(tmp_path: Path) -> Non
     url = f"sqlite:///{tmp_path / 'plain.db'}"
     await migrate(url)
     await _schema_matches_models(url)
+
+
+async def test_name_keys_already_stored_are_transliterated_on_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0002")
+    db = Database.from_url(url)
+    try:
+        async with db.transaction() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO refugees (family_name, forenames, family_key, date_of_birth, nationalities,"
+                    " granted_by, persecution_country, status)"
+                    " VALUES ('Петров', 'Иван', ' петров ', '', '[]', 'DE', 'RU', 'recognised')"
+                )
+            )
+        await migrate(url)
+        async with db.transaction() as session:
+            key = (await session.execute(text("SELECT family_key FROM refugees"))).scalar_one()
+    finally:
+        await db.dispose()
+    assert key == " petrov "

@@ -132,5 +132,23 @@ async def test_duplicate_candidates_share_a_family_name_token(fresh_db: Database
                 registered_at=NOW,
             )
         )
-    candidates = await ReferenceStore(fresh_db).duplicate_candidates("req-A", "García López")
+    candidates = await ReferenceStore(fresh_db).duplicate_candidates("req-A", ["García López"])
     assert [c.request_id for c in candidates] == ["req-B"]
+
+
+async def test_duplicate_candidates_are_found_with_names_swapped_or_in_another_script(fresh_db: Database) -> None:
+    registry = RegistryActivities(fresh_db, Settings())
+    await registry.register_request(
+        RegisterRequestInput(
+            request_id="req-first",
+            workflow_id="wf-first",
+            request=make_request(reference="first", family_name="Petrov"),
+            registered_at=NOW,
+        )
+    )
+    store = ReferenceStore(fresh_db)
+    swapped = await store.duplicate_candidates("req-second", ["Ivan", "Petrov"])  # family name "Ivan"
+    cyrillic = await store.duplicate_candidates("req-third", ["Петров", "Иван"])
+    unrelated = await store.duplicate_candidates("req-fourth", ["Ivanova", "Anna"])
+    assert [c.request_id for c in swapped] == [c.request_id for c in cyrillic] == ["req-first"]
+    assert unrelated == []

@@ -1,0 +1,48 @@
+"""Name search keys (``family_key``) transliterated like the screening matcher's tokens, so a name
+filed in another script ("Петров") finds the rows of the same name in Latin script ("Petrov").
+
+Recomputes the keys of the rows already there; new rows get them from ``models.tables.family_key``.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-29 02:40:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from screening.names import name_tokens
+
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = {"requests": "request_id", "notices": "notice_id", "refugees": "id", "political_targeting": "id"}
+
+
+def _key(family_name: str | None) -> str:
+    tokens = name_tokens(family_name)
+    return f" {' '.join(tokens)} " if tokens else ""
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    for name, key_column in TABLES.items():
+        table = sa.table(name, sa.column(key_column), sa.column("family_name"), sa.column("family_key"))
+        rows = connection.execute(sa.select(table.c[key_column], table.c.family_name, table.c.family_key)).all()
+        for row_id, family_name, old in rows:
+            new = _key(family_name)
+            if new != old:
+                connection.execute(
+                    sa.update(table).where(table.c[key_column] == row_id).values(family_key=new)
+                )
+
+
+def downgrade() -> None:
+    """The older keys were the same tokens without transliteration; the transliterated ones still find
+    every name written in Latin script, so they are left as they are."""
