@@ -384,7 +384,9 @@ class RegistryActivities:
 
     @activity.defn
     async def change_notice_status(self, change: NoticeStatusChange) -> EventRecorded:
-        """Block, unblock, cancel or expire a notice; only ``published`` is visible to NCBs."""
+        """Block, unblock, cancel or expire a notice (only ``published`` is visible to NCBs), or record an
+        event that leaves its status as it is: a refused action, a renewal, an escalation."""
+        action = change.action or f"notice_{change.status.value}"
         async with self.db.transaction() as session:
             notice = await session.get(NoticeRow, change.notice_id, with_for_update=True)
             if notice is None:
@@ -396,7 +398,7 @@ class RegistryActivities:
                     "event_key": change.event_key,
                     "request_id": notice.request_id,
                     "actor": change.actor,
-                    "action": f"notice_{change.status.value}",
+                    "action": action,
                     "stage": change.status.value,
                     "detail": change.reason,
                     "at": change.at,
@@ -406,31 +408,32 @@ class RegistryActivities:
             if not created:
                 return EventRecorded(event_key=change.event_key, created=False)
             previous = NoticeStatus(notice.status)
-            if previous not in NOTICE_TRANSITIONS[change.status]:
-                raise ApplicationError(
-                    f"notice {change.notice_id} is {previous.value} and cannot become {change.status.value}",
-                    type="InvalidNoticeTransition",
-                    non_retryable=True,
+            if change.action is None:
+                if previous not in NOTICE_TRANSITIONS[change.status]:
+                    raise ApplicationError(
+                        f"notice {change.notice_id} is {previous.value} and cannot become {change.status.value}",
+                        type="InvalidNoticeTransition",
+                        non_retryable=True,
+                    )
+                notice.status = change.status.value
+                notice.status_reason = change.reason
+                notice.status_changed_at = change.at
+                await session.execute(
+                    update(RequestRow)
+                    .where(RequestRow.request_id == notice.request_id)
+                    .values(stage=change.status.value, updated_at=change.at)
                 )
-            notice.status = change.status.value
-            notice.status_reason = change.reason
-            notice.status_changed_at = change.at
             if change.expires_at is not None:
                 notice.expires_at = change.expires_at
-            await session.execute(
-                update(RequestRow)
-                .where(RequestRow.request_id == notice.request_id)
-                .values(stage=change.status.value, updated_at=change.at)
-            )
             await append_audit(
                 session,
                 event_key=change.event_key,
                 actor=change.actor,
-                action=f"notice_{change.status.value}",
+                action=action,
                 subject_type="notice",
                 subject_id=change.notice_id,
                 at=change.at,
-                detail={"from": previous.value, "to": change.status.value, "reason": change.reason},
+                detail={"from": previous.value, "to": notice.status, "reason": change.reason},
             )
         return EventRecorded(event_key=change.event_key, created=True)
 

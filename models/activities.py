@@ -144,6 +144,9 @@ class NoticeStatusChange(BaseModel):
     event_key: str
     notice_id: str
     status: NoticeStatus
+    action: str | None = None
+    """An event that leaves the status as it is (``refused:block``, ``renewed``, ``ack_escalation``);
+    when empty, the change to ``status`` itself."""
     actor: str
     reason: str
     at: datetime

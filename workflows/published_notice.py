@@ -232,7 +232,7 @@ class PublishedNoticeWorkflow:
         self.state.expires_at = validity_end(self.state.expires_at)
         self.state.renewals += 1
         self.state.renewal_reminded = False
-        await self._change(self.state.status, "ncb:" + input.ncb.upper(), f"renewed: {input.reason}")
+        await self._record_event("renewed", "ncb:" + input.ncb.upper(), input.reason)
         return f"validity extended to {self.state.expires_at.date().isoformat()}"
 
     async def _acknowledge(self, input: AcknowledgementSent) -> str:
@@ -315,8 +315,10 @@ class PublishedNoticeWorkflow:
                 if now >= instruction.due_at:
                     instruction.escalated = True
                     silent = sorted(instruction.pending)
-                    await self._record_status_event(
-                        "system", f"escalated: {len(silent)} NCBs silent on {instruction.instruction_key}"
+                    await self._record_event(
+                        "ack_escalation",
+                        "system",
+                        f"{len(silent)} NCBs silent on {instruction.instruction_key}; NDTF alerted",
                     )
                     await self._send(
                         MessageKind.ACK_ESCALATION,
@@ -328,7 +330,6 @@ class PublishedNoticeWorkflow:
                         f"confirmed that their national databases reflect it: {', '.join(silent)}.\n"
                         f"Follow up with them; `ndtf acks {state.notice_id}` shows the current list.",
                     )
-                    self._note("system", "ack_escalation", f"{len(silent)} NCBs silent; NDTF alerted")
                 elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
                     instruction.reminded = True
                     await self._send(
@@ -370,26 +371,34 @@ class PublishedNoticeWorkflow:
     async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
         self.state.status = status
         self.state.status_reason = reason
+        await self._store(None, actor, reason)
+        self._note(actor, f"status:{status.value}", reason)
+        self._publish_progress()
+
+    async def _record_event(self, action: str, actor: str, detail: str) -> None:
+        """An event that leaves the status as it is (a refusal, a renewal, an escalation): in the
+        registry's history and audit trail, and in the timeline."""
+        await self._store(action, actor, detail)
+        self._note(actor, action, detail)
+        self._publish_progress()  # a renewal moves the next deadline
+
+    async def _store(self, action: str | None, actor: str, detail: str) -> None:
         await workflow.execute_activity_method(
             RegistryActivities.change_notice_status,
             NoticeStatusChange(
                 event_key=self.state.next_id("status"),
                 notice_id=self.state.notice_id,
-                status=status,
+                status=self.state.status,
+                action=action,
                 actor=actor,
-                reason=reason,
+                reason=detail,
                 at=workflow.now(),
                 expires_at=self.state.expires_at,
             ),
-            summary=f"notice {status.value}",
+            summary=action or f"notice {self.state.status.value}",
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )
-        self._note(actor, f"status:{status.value}", reason)
-        self._publish_progress()
-
-    async def _record_status_event(self, actor: str, detail: str) -> None:
-        await self._change(self.state.status, actor, detail)
 
     async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
         await send_message(
@@ -407,7 +416,7 @@ class PublishedNoticeWorkflow:
 
     async def _reject(self, message: str, actor: str, reason: str) -> None:
         self.state.rejected.append(RejectedMessage(at=workflow.now(), actor=actor, message=message, reason=reason))
-        await self._record_status_event(actor, f"refused {message}: {reason}")
+        await self._record_event(f"refused:{message}", actor, reason)
 
     def _note(self, actor: str, event: str, detail: str) -> None:
         self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))

@@ -30,6 +30,7 @@ from models.tables import (
     CaseEventRow,
     FindingRow,
     NoticeAcknowledgementRow,
+    NoticeRow,
     OutboxDeliveryRow,
     RequestRow,
 )
@@ -221,6 +222,47 @@ async def test_notice_is_published_once_and_follows_block_unblock_cancel(
     async with db.transaction() as session:
         row = await session.get(RequestRow, request_id)
     assert row is not None and row.stage == "cancelled"
+
+
+async def test_a_refusal_or_a_renewal_is_recorded_without_touching_the_notices_status(
+    registry: RegistryActivities, db: Database, unique: str
+) -> None:
+    request_id = await _register(registry, unique)
+    notice_id = f"N-{unique}"
+    await registry.publish_notice(
+        PublishNoticeInput(
+            notice_id=notice_id,
+            request_id=request_id,
+            request=make_request(reference=f"FR-{unique}"),
+            published_at=NOW,
+            expires_at=NOW + timedelta(days=1826),
+        )
+    )
+    renewed_until = NOW + timedelta(days=2 * 1826)
+    for key, action, reason, expires in [
+        ("refused", "refused:block", "Reviewer 'police.ben' may not block.", None),
+        ("renewed", "renewed", "still sought", renewed_until),
+    ]:
+        event = NoticeStatusChange(
+            event_key=f"{unique}:{key}",
+            notice_id=notice_id,
+            status=NoticeStatus.PUBLISHED,
+            action=action,
+            actor="someone",
+            reason=reason,
+            at=NOW + timedelta(days=1),
+            expires_at=expires,
+        )
+        assert (await registry.change_notice_status(event)).created
+    async with db.transaction() as session:
+        notice = await session.get(NoticeRow, notice_id)
+        audited = (
+            await session.scalars(select(AuditEntryRow.action).where(AuditEntryRow.subject_id == notice_id))
+        ).all()
+    assert notice is not None
+    assert notice.status == "published" and notice.status_reason != "Reviewer 'police.ben' may not block."
+    assert notice.expires_at == renewed_until
+    assert {"refused:block", "renewed"} <= set(audited)
 
 
 async def test_unknown_reviewer_is_not_found(registry: RegistryActivities) -> None:
