@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench clean distclean venv postgres
+.PHONY: run test lint bench bench-search clean distclean venv postgres
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m runtime.local_stack
@@ -22,6 +22,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.matcher_bench
+
+bench-search: $(STAMP)
+	$(PY) -m benchmarks.search_bench
 
 venv: $(STAMP)
 

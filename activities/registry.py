@@ -9,18 +9,17 @@ same activity, therefore changes nothing the first attempt already committed.
 
 from __future__ import annotations
 
-import heapq
 import logging
 from typing import Any
 
-from rapidfuzz import fuzz
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit
 from activities.database import Database, insert_ignore
+from activities.name_search import NameVocabulary, TopHits
 from models.activities import (
     NDTF_RECIPIENT,
     AcknowledgementInput,
@@ -53,11 +52,10 @@ from models.tables import (
     RequestRow,
     ReviewerRow,
     family_key,
+    name_key,
     nationality_codes,
 )
 from runtime.config import Settings, settings
-from screening.names import name_tokens as screening_tokens
-from screening.names import phonetic
 
 logger = logging.getLogger(__name__)
 
@@ -93,46 +91,6 @@ def recipient_address(recipient: str, config: Settings) -> str:
     if recipient == NDTF_RECIPIENT:
         return config.ndtf_mailbox
     return ncb_address(recipient, config.ncb_mail_domain)
-
-
-def name_matches(query: str, family_name: str, forenames: str | None) -> float | None:
-    """How well a searched name matches a person's names; None when it does not match.
-
-    The screening matcher's normalisation (transliteration, accents, case) on both sides, then every
-    token of the query must equal a name token (1.0), begin one (0.8, at least two letters), be a
-    near spelling of one (a typo: up to 0.9 by edit similarity) or sound like one (0.7). The score is
-    scaled by the share of the person's name tokens matched, so "garcia" ranks "García" above
-    "García López". Name order does not matter.
-    """
-    wanted = screening_tokens(query)
-    names = screening_tokens(family_name) + screening_tokens(forenames)
-    if not wanted or not names:
-        return None
-    total = 0.0
-    matched: set[str] = set()
-    for token in wanted:
-        if token in names:
-            total += 1.0
-            matched.add(token)
-            continue
-        prefixed = [name for name in names if len(token) >= 2 and name.startswith(token)]
-        if prefixed:
-            total += 0.8
-            matched.add(prefixed[0])
-            continue
-        near = max(names, key=lambda name: fuzz.ratio(token, name))
-        similarity = fuzz.ratio(token, near)
-        if len(token) >= 4 and similarity >= 80:
-            total += 0.9 * similarity / 100
-            matched.add(near)
-            continue
-        sounding = [name for name in names if len(token) >= 3 and phonetic(name) == phonetic(token)]
-        if not sounding:
-            return None
-        total += 0.7
-        matched.add(sounding[0])
-    coverage = len(matched) / len(set(names))
-    return round(total / len(wanted) * (0.5 + 0.5 * coverage), 4)
 
 
 def _request_columns(request: NoticeRequest) -> dict[str, Any]:
@@ -357,6 +315,7 @@ class RegistryActivities:
                     "family_name": columns["family_name"],
                     "forenames": columns["forenames"],
                     "family_key": columns["family_key"],
+                    "name_key": name_key(columns["family_name"], columns["forenames"]),
                     "date_of_birth": columns["date_of_birth"],
                     "nationalities": columns["nationalities"],
                     "nationality_codes": columns["nationality_codes"],
@@ -483,7 +442,9 @@ class RegistryActivities:
     async def search_notices(self, input: SearchNoticesInput) -> SearchResults:
         """Published notices for every NCB, plus the viewer's own requests still under review.
 
-        Blocked, cancelled and expired notices never appear; nor do other NCBs' pending requests.
+        Blocked, cancelled and expired notices never appear; nor do other NCBs' pending requests. With
+        a name, the notices' name tokens are read first and only the notices that can match are
+        scored (``activities.name_search``).
         """
         viewer = input.viewer_ncb.upper()
         notices = select(NoticeRow).where(NoticeRow.status == NoticeStatus.PUBLISHED.value)
@@ -502,46 +463,40 @@ class RegistryActivities:
             pattern = f"%;{input.nationality.upper()};%"
             notices = notices.where(NoticeRow.nationality_codes.like(pattern))
             own = own.where(RequestRow.nationality_codes.like(pattern))
-        notices = notices.order_by(NoticeRow.published_at.desc())
-        own = own.order_by(RequestRow.registered_at.desc())
-        if not input.name:
-            notices, own = notices.limit(input.limit), own.limit(input.limit)
-        ranked = _TopHits(input.limit, input.name)
+        newest_first = (NoticeRow.published_at.desc(), NoticeRow.notice_id)
+        own = own.order_by(RequestRow.registered_at.desc(), RequestRow.request_id)
+        ranked = TopHits(input.limit, input.name)
         async with self.db.transaction() as session:
-            async for notice in await session.stream_scalars(notices.execution_options(yield_per=500)):
-                ranked.consider(_notice_hit(notice))
+            if input.name:
+                for notice in await self._name_candidates(session, notices, input.name):
+                    ranked.consider(_notice_hit(notice))
+            else:
+                for notice in await session.scalars(notices.order_by(*newest_first).limit(input.limit)):
+                    ranked.consider(_notice_hit(notice))
+                own = own.limit(input.limit)
             async for request in await session.stream_scalars(own.execution_options(yield_per=500)):
                 ranked.consider(_pending_hit(request))
         return SearchResults(hits=ranked.hits())
 
+    @staticmethod
+    async def _name_candidates(session: AsyncSession, notices: Select[NoticeRow], name: str) -> list[NoticeRow]:
+        """The filtered notices that can answer the name, newest first."""
+        vocabulary = NameVocabulary()
+        keys = notices.with_only_columns(NoticeRow.notice_id, NoticeRow.name_key)
+        for notice_id, key in await session.execute(keys):  # two short columns: buffered is fastest
+            vocabulary.add(notice_id, key)
+        wanted = sorted(vocabulary.candidates(name))
+        found: list[NoticeRow] = []
+        for start in range(0, len(wanted), SEARCH_CHUNK):
+            chunk = wanted[start : start + SEARCH_CHUNK]
+            found.extend(await session.scalars(notices.where(NoticeRow.notice_id.in_(chunk))))
+        found.sort(key=lambda notice: notice.notice_id)
+        found.sort(key=lambda notice: notice.published_at, reverse=True)
+        return found
 
-class _TopHits:
-    """The best ``limit`` hits seen so far, without holding every candidate in memory.
 
-    Ordered by name score, then by the order the query returned them (newest notices first).
-    """
-
-    def __init__(self, limit: int, name: str | None) -> None:
-        self.limit = limit
-        self.name = name
-        self.heap: list[tuple[float, int, NoticeHit]] = []
-        self.seen = 0
-
-    def consider(self, hit: NoticeHit) -> None:
-        if self.name:
-            score = name_matches(self.name, hit.family_name, hit.forenames)
-            if score is None:
-                return
-            hit.score = score
-        self.seen += 1
-        entry = (hit.score or 0.0, -self.seen, hit)
-        if len(self.heap) < self.limit:
-            heapq.heappush(self.heap, entry)
-        else:
-            heapq.heappushpop(self.heap, entry)
-
-    def hits(self) -> list[NoticeHit]:
-        return [hit for _, _, hit in sorted(self.heap, key=lambda entry: entry[:2], reverse=True)]
+SEARCH_CHUNK = 500
+"""Candidate notices fetched per query (well under every database's limit on bound parameters)."""
 
 
 def _notice_hit(notice: NoticeRow) -> NoticeHit:

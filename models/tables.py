@@ -205,6 +205,9 @@ class NoticeRow(Base):
     family_name: Mapped[str] = mapped_column(String(200))
     forenames: Mapped[str] = mapped_column(String(200), default="")
     family_key: Mapped[str] = mapped_column(String(400))
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    """Every name token, family name and forenames (`` lucien marchetti ``): what a name search reads
+    to find its candidates without tokenising each name again."""
     date_of_birth: Mapped[str | None] = mapped_column(String(10))
     nationalities: Mapped[list[Any]] = mapped_column()
     nationality_codes: Mapped[str] = mapped_column(String(400), default="")
@@ -360,6 +363,12 @@ def name_tokens(text: str | None) -> list[str]:
     """The screening matcher's tokens, transliterated and lower-case ("Núñez-García" -> ["nunez", "garcia"],
     "Петров" -> ["petrov"]), so a name filed in another script finds the same rows."""
     return list(screening_name_tokens(text))
+
+
+def name_key(*names: str | None) -> str:
+    """The value of ``notices.name_key``: the tokens of all the names, padded with spaces."""
+    tokens = [token for name in names for token in name_tokens(name)]
+    return f" {' '.join(tokens)} " if tokens else ""
 
 
 def family_key(family_name: str | None) -> str:

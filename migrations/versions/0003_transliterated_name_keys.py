@@ -35,12 +35,10 @@ def upgrade() -> None:
     for name, key_column in TABLES.items():
         table = sa.table(name, sa.column(key_column), sa.column("family_name"), sa.column("family_key"))
         rows = connection.execute(sa.select(table.c[key_column], table.c.family_name, table.c.family_key)).all()
-        for row_id, family_name, old in rows:
-            new = _key(family_name)
-            if new != old:
-                connection.execute(
-                    sa.update(table).where(table.c[key_column] == row_id).values(family_key=new)
-                )
+        changed = [{"row": row_id, "key": _key(name)} for row_id, name, old in rows if _key(name) != old]
+        if changed:
+            rekey = sa.update(table).where(table.c[key_column] == sa.bindparam("row"))
+            connection.execute(rekey.values(family_key=sa.bindparam("key")), changed)
 
 
 def downgrade() -> None:
