@@ -63,6 +63,28 @@ _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _partial_date = TypeAdapter(PartialDate)
 
 
+REFUGEE_COLUMNS = (
+    RefugeeRow.family_name,
+    RefugeeRow.forenames,
+    RefugeeRow.date_of_birth,
+    RefugeeRow.nationalities,
+    RefugeeRow.granted_by,
+    RefugeeRow.persecution_country,
+    RefugeeRow.status,
+    RefugeeRow.decided_on,
+)
+TARGET_COLUMNS = (
+    PoliticalTargetingRow.family_name,
+    PoliticalTargetingRow.forenames,
+    PoliticalTargetingRow.date_of_birth,
+    PoliticalTargetingRow.nationalities,
+    PoliticalTargetingRow.country,
+    PoliticalTargetingRow.kind,
+    PoliticalTargetingRow.note,
+)
+"""Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
+
+
 class ReferenceDataError(Exception):
     """A reference file that cannot be loaded; ``problems`` lists every bad cell by line and column."""
 
@@ -364,13 +386,13 @@ class ReferenceStore:
 
     async def all_refugees(self) -> list[RefugeeRecord]:
         async with self.db.transaction() as session:
-            rows = await session.scalars(select(RefugeeRow).order_by(RefugeeRow.id))
+            rows = await session.execute(select(*REFUGEE_COLUMNS).order_by(RefugeeRow.id))
             return [
                 RefugeeRecord(
                     family_name=row.family_name,
                     forenames=row.forenames,
                     date_of_birth=row.date_of_birth,
-                    nationalities=list(row.nationalities),
+                    nationalities=tuple(row.nationalities),
                     granted_by=row.granted_by,
                     persecution_country=row.persecution_country,
                     status=row.status,
@@ -381,13 +403,13 @@ class ReferenceStore:
 
     async def all_political_targets(self) -> list[PoliticalTargetRecord]:
         async with self.db.transaction() as session:
-            rows = await session.scalars(select(PoliticalTargetingRow).order_by(PoliticalTargetingRow.id))
+            rows = await session.execute(select(*TARGET_COLUMNS).order_by(PoliticalTargetingRow.id))
             return [
                 PoliticalTargetRecord(
                     family_name=row.family_name,
                     forenames=row.forenames,
                     date_of_birth=row.date_of_birth,
-                    nationalities=list(row.nationalities),
+                    nationalities=tuple(row.nationalities),
                     country=row.country,
                     kind=row.kind,
                     note=row.note,

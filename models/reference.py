@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -16,12 +17,19 @@ class ReferenceKind(StrEnum):
     REVIEWERS = "reviewers"
 
 
-class RefugeeRecord(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefugeeRecord:
+    """One entry of the refugees list, as the screening index holds it in memory.
+
+    A slotted dataclass, not a pydantic model: a worker keeps the whole list (up to a million
+    entries), and these take about an eighth of the memory. Rows are validated when loaded.
+    """
+
     family_name: str
     forenames: str = ""
     date_of_birth: str = ""
     """Partial date (YYYY, YYYY-MM, YYYY-MM-DD) or empty."""
-    nationalities: list[str] = Field(default_factory=list)
+    nationalities: tuple[str, ...] = ()
     granted_by: str
     persecution_country: str
     status: str
@@ -29,11 +37,14 @@ class RefugeeRecord(BaseModel):
     decided_on: date | None = None
 
 
-class PoliticalTargetRecord(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoliticalTargetRecord:
+    """One entry of the political-targeting list, held in memory like ``RefugeeRecord``."""
+
     family_name: str
     forenames: str = ""
     date_of_birth: str = ""
-    nationalities: list[str] = Field(default_factory=list)
+    nationalities: tuple[str, ...] = ()
     country: str
     kind: str
     note: str = ""
@@ -69,17 +80,6 @@ class Reviewer(BaseModel):
     roles: list[ReviewerRole] = Field(default_factory=list)
 
 
-class ScreeningReferences(BaseModel):
-    """The reference data one screening reads: context rows for the countries involved, and the
-    candidate records of the refugee and political-targeting lists that the matcher kept."""
-
-    country_context: list[CountryContextRecord] = Field(default_factory=list)
-    interstate_disputes: list[InterstateDisputeRecord] = Field(default_factory=list)
-    refugees: list[RefugeeRecord] = Field(default_factory=list)
-    political_targeting: list[PoliticalTargetRecord] = Field(default_factory=list)
-    duplicates: list[DuplicateCandidate] = Field(default_factory=list)
-
-
 class DuplicateCandidate(BaseModel):
     """Another pending request or published notice that may concern the same person."""
 
@@ -92,4 +92,3 @@ class DuplicateCandidate(BaseModel):
     nationalities: list[str] = Field(default_factory=list)
 
 
-ScreeningReferences.model_rebuild()

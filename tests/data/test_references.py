@@ -56,8 +56,8 @@ async def test_good_file_loads_and_screening_reads_it(fresh_db: Database, tmp_pa
     assert (report.rows, report.changed, report.version) == (2, True, 1)
     refugees = await store.all_refugees()
     assert [(r.family_name, r.nationalities, r.status, r.decided_on) for r in refugees] == [
-        ("NÚÑEZ", ["VE"], "granted", date(2021, 6, 1)),
-        ("Okafor", ["NG", "GB"], "revoked", None),
+        ("NÚÑEZ", ("VE",), "granted", date(2021, 6, 1)),
+        ("Okafor", ("NG", "GB"), "revoked", None),
     ]
     assert await store.version(ReferenceKind.REFUGEES) == 1
     assert await store.version(ReferenceKind.POLITICAL_TARGETING) == 0
