@@ -92,11 +92,15 @@ class NameVocabulary:
             found.update(name for name in vocabulary if phonetic(name) == sound)
         return found
 
+    def holding_any(self, token: str) -> set[str]:
+        """Holders of a name token this token accepts."""
+        return {holder for name in self.accepted_by(token) for holder in self.holders[name]}
+
     def candidates(self, query: str) -> set[str]:
         """Notices with, for every searched token, a name token it accepts."""
         result: set[str] | None = None
         for token in dict.fromkeys(screening_tokens(query)):
-            holders = {notice for name in self.accepted_by(token) for notice in self.holders[name]}
+            holders = self.holding_any(token)
             result = holders if result is None else result & holders
             if not result:
                 return set()

@@ -28,6 +28,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit, canonical_json
 from activities.database import Database, dialect_of
+from activities.name_search import NameVocabulary
 from activities.registry import NOT_PENDING_STAGES
 from models.activities import LoadReferenceInput, LoadReport, ReferenceProblem
 from models.reference import (
@@ -50,6 +51,7 @@ from models.tables import (
     RefugeeRow,
     RequestRow,
     family_key,
+    name_key,
     name_tokens,
 )
 
@@ -83,6 +85,9 @@ TARGET_COLUMNS = (
     PoliticalTargetingRow.note,
 )
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
+
+CANDIDATE_CHUNK = 500
+"""Duplicate candidates fetched per query (well under every database's limit on bound parameters)."""
 
 
 class ReferenceDataError(Exception):
@@ -424,56 +429,63 @@ class ReferenceStore:
         return found.version if found else 0
 
     async def duplicate_candidates(self, request_id: str, names: Sequence[str | None]) -> list[DuplicateCandidate]:
-        """Pending requests and published notices whose family name shares a token with any of these
-        names (the subject's family name, forenames and aliases).
+        """Pending requests and published notices that hold a name token one of these names (the
+        subject's family name, forenames and aliases) would accept: the same token, or one it begins, a
+        near spelling of it, or one that sounds like it, transliterated (``activities.name_search``).
 
-        A cheap prefilter on an indexed column; the person matcher scores what it returns. Taking the
-        forenames too catches a duplicate filed with family name and forenames swapped; the tokens are
-        transliterated, so one filed in another script is caught as well.
+        A prefilter: the person matcher scores what it returns. Taking every name on both sides catches
+        a duplicate filed with family name and forenames swapped, in another script, or with a typo.
         """
-        tokens = sorted({token for name in names if name for token in name_tokens(name)})
-        if not tokens:
+        wanted = {token for name in names if name for token in name_tokens(name)}
+        if not wanted:
             return []
-        candidates: dict[str, DuplicateCandidate] = {}
+        pending_stages = [stage.value for stage in NOT_PENDING_STAGES]
         async with self.db.transaction() as session:
-            notices = await session.scalars(
-                select(NoticeRow).where(
-                    NoticeRow.status == "published",
-                    NoticeRow.request_id != request_id,
-                    or_(*(NoticeRow.family_key.like(f"% {token} %") for token in tokens)),
-                )
+            vocabulary = NameVocabulary()
+            published = select(NoticeRow.request_id, NoticeRow.name_key).where(
+                NoticeRow.status == "published", NoticeRow.request_id != request_id
             )
-            for notice in notices:
-                candidates[notice.request_id] = DuplicateCandidate(
-                    request_id=notice.request_id,
-                    requesting_ncb=notice.requesting_ncb,
-                    stage=notice.status,
-                    family_name=notice.family_name,
-                    forenames=notice.forenames,
-                    date_of_birth=notice.date_of_birth or "",
-                    nationalities=list(notice.nationalities),
-                )
-            pending = await session.scalars(
-                select(RequestRow).where(
-                    RequestRow.stage.not_in([stage.value for stage in NOT_PENDING_STAGES]),
-                    RequestRow.request_id != request_id,
-                    or_(*(RequestRow.family_key.like(f"% {token} %") for token in tokens)),
-                )
+            for other, key in await session.execute(published):
+                vocabulary.add(other, key)
+            pending = select(RequestRow.request_id, RequestRow.family_name, RequestRow.forenames).where(
+                RequestRow.stage.not_in(pending_stages), RequestRow.request_id != request_id
             )
-            for request in pending:
-                candidates.setdefault(
-                    request.request_id,
-                    DuplicateCandidate(
-                        request_id=request.request_id,
-                        requesting_ncb=request.requesting_ncb,
-                        stage=request.stage,
-                        family_name=request.family_name,
-                        forenames=request.forenames,
-                        date_of_birth=request.date_of_birth or "",
-                        nationalities=list(request.nationalities),
-                    ),
+            for other, family_name, forenames in await session.execute(pending):
+                vocabulary.add(other, name_key(family_name, forenames))
+            matched = sorted({other for token in wanted for other in vocabulary.holding_any(token)})
+            candidates: dict[str, DuplicateCandidate] = {}
+            for start in range(0, len(matched), CANDIDATE_CHUNK):
+                chunk = matched[start : start + CANDIDATE_CHUNK]
+                notices = await session.scalars(
+                    select(NoticeRow).where(NoticeRow.request_id.in_(chunk), NoticeRow.status == "published")
                 )
-        return list(candidates.values())
+                for notice in notices:
+                    candidates[notice.request_id] = DuplicateCandidate(
+                        request_id=notice.request_id,
+                        requesting_ncb=notice.requesting_ncb,
+                        stage=notice.status,
+                        family_name=notice.family_name,
+                        forenames=notice.forenames,
+                        date_of_birth=notice.date_of_birth or "",
+                        nationalities=list(notice.nationalities),
+                    )
+                requests = await session.scalars(
+                    select(RequestRow).where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
+                )
+                for request in requests:
+                    candidates.setdefault(
+                        request.request_id,
+                        DuplicateCandidate(
+                            request_id=request.request_id,
+                            requesting_ncb=request.requesting_ncb,
+                            stage=request.stage,
+                            family_name=request.family_name,
+                            forenames=request.forenames,
+                            date_of_birth=request.date_of_birth or "",
+                            nationalities=list(request.nationalities),
+                        ),
+                    )
+        return [candidates[other] for other in matched if other in candidates]
 
     # --- loading ----------------------------------------------------------------------------
 

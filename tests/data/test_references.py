@@ -136,7 +136,7 @@ async def test_duplicate_candidates_share_a_family_name_token(fresh_db: Database
     assert [c.request_id for c in candidates] == ["req-B"]
 
 
-async def test_duplicate_candidates_are_found_with_names_swapped_or_in_another_script(fresh_db: Database) -> None:
+async def test_duplicate_candidates_are_found_with_names_swapped_misspelt_or_in_another_script(fresh_db: Database) -> None:
     registry = RegistryActivities(fresh_db, Settings())
     await registry.register_request(
         RegisterRequestInput(
@@ -150,5 +150,7 @@ async def test_duplicate_candidates_are_found_with_names_swapped_or_in_another_s
     swapped = await store.duplicate_candidates("req-second", ["Ivan", "Petrov"])  # family name "Ivan"
     cyrillic = await store.duplicate_candidates("req-third", ["Петров", "Иван"])
     unrelated = await store.duplicate_candidates("req-fourth", ["Ivanova", "Anna"])
+    misspelt = await store.duplicate_candidates("req-fifth", ["Petrof", "Ivan"])
     assert [c.request_id for c in swapped] == [c.request_id for c in cyrillic] == ["req-first"]
+    assert [c.request_id for c in misspelt] == ["req-first"]
     assert unrelated == []
