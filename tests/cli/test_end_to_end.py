@@ -217,5 +217,30 @@ async def test_a_request_goes_from_submission_to_publication_through_the_command
 
     await eventually(publication_mail, "the publication message at the SMTP server")
 
+    # corrective action on the published notice, through the commands
+    refused = await commands.ndtf("block", notice_id, "--reason", "Doubts on Article 3", "--as", "police.ben")
+    assert refused.code == 3 and "refused (RoleNotAllowed)" in refused.stderr
+    blocked = (await commands.ndtf("block", notice_id, "--reason", "Doubts on Article 3", "--as", "legal.ana",
+                                   "--json")).json()
+    assert blocked["status"] == "blocked"
+    hidden = (await commands.ncb("search", "--ncb", "DE", "--name", "MARCHETTI", "--json")).json()
+    assert [h for h in hidden["hits"] if h["notice_id"] == notice_id] == []
+    acked = (await commands.ncb("ack", notice_id, "--ncb", "DE", "--json")).json()
+    assert acked["notice_id"] == notice_id
+    acks = (await commands.ndtf("acks", notice_id, "--json")).json()
+    (instruction,) = acks["instructions"]
+    assert "DE" in instruction["acknowledged"] and "DE" not in instruction["pending"] and "IT" in instruction["pending"]
+    table = await commands.ndtf("acks", notice_id)
+    assert table.code == 0 and "not yet" in table.stdout
+    early = await commands.ncb("renew", notice_id, "--ncb", "FR", "--reason", "still sought")
+    assert early.code == 3 and "TooEarly" in early.stderr
+    unblocked = (await commands.ndtf("unblock", notice_id, "--reason", "Resolved", "--as", "sup.dana", "--json")).json()
+    assert unblocked["status"] == "published"
+    cancelled = (await commands.ndtf("cancel", notice_id, "--reason", "No longer sought", "--as", "sup.dana",
+                                     "--json")).json()
+    assert cancelled["status"] == "cancelled"
+    ended = await commands.ndtf("block", notice_id, "--reason", "again", "--as", "legal.ana")
+    assert ended.code == 3 and "NoticeEnded" in ended.stderr
+
     audit = (await commands.ndtf("audit", "verify", "--json")).json()
     assert audit["ok"] is True and audit["entries"] > 0

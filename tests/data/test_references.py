@@ -136,7 +136,7 @@ async def test_duplicate_candidates_share_a_family_name_token(fresh_db: Database
     assert [c.request_id for c in candidates] == ["req-B"]
 
 
-async def test_duplicate_candidates_are_found_with_names_swapped_misspelt_or_in_another_script(fresh_db: Database) -> None:
+async def test_duplicates_are_candidates_with_names_swapped_misspelt_or_in_another_script(fresh_db: Database) -> None:
     registry = RegistryActivities(fresh_db, Settings())
     await registry.register_request(
         RegisterRequestInput(
