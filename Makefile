@@ -18,7 +18,7 @@ test: $(STAMP) postgres  ## the whole suite (pytest args: make test ARGS="-k com
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy models workflows activities screening starter admin runtime worker.py
+	$(VENV)/bin/mypy models workflows activities screening starter admin runtime worker.py benchmarks tests
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.matcher_bench

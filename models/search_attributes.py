@@ -22,3 +22,8 @@ def cli_flags() -> list[str]:
         kind = "Datetime" if key.indexed_value_type == IndexedValueType.INDEXED_VALUE_TYPE_DATETIME else "Keyword"
         flags += ["--search-attribute", f"{key.name}={kind}"]
     return flags
+
+
+def registration() -> dict[str, IndexedValueType.ValueType]:
+    """Name to type, as ``AddSearchAttributesRequest`` takes them (the test servers register them so)."""
+    return {key.name: IndexedValueType.ValueType(int(key.indexed_value_type)) for key in ALL}

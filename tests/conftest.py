@@ -20,7 +20,7 @@ import pytest_asyncio
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from models.search_attributes import ALL
+from models.search_attributes import ALL, registration
 from runtime.client import data_converter
 
 
@@ -50,7 +50,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(
                 namespace=env.client.namespace,
-                search_attributes={key.name: key.indexed_value_type for key in ALL},
+                search_attributes=registration(),
             )
         )
         yield env

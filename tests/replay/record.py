@@ -30,7 +30,7 @@ from models.ids import notice_workflow_id, workflow_id_for
 from models.notice import PublishedNoticeState
 from models.reference import ReferenceKind
 from models.request import parse_request
-from models.search_attributes import ALL
+from models.search_attributes import registration
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
 from runtime.smtp_sink import SmtpSink
@@ -128,7 +128,7 @@ async def record() -> None:
     )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
-            namespace=env.client.namespace, search_attributes={k.name: k.indexed_value_type for k in ALL}
+            namespace=env.client.namespace, search_attributes=registration()
         )
     )
     with tempfile.TemporaryDirectory() as tmp:

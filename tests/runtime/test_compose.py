@@ -22,7 +22,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
-from models.search_attributes import ALL
+from models.search_attributes import registration
 from runtime.devserver import free_port, start_dev_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ TYPES = {
     IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
     IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
 }
-EXPECTED_ATTRIBUTES = {key.name: TYPES[key.indexed_value_type] for key in ALL}
+EXPECTED_ATTRIBUTES = {name: TYPES[kind] for name, kind in registration().items()}
 
 
 @pytest.fixture(scope="module")

@@ -45,14 +45,33 @@ def _codes(value: str) -> list[str]:
 
 def load_refugees() -> list[RefugeeRecord]:
     return [
-        RefugeeRecord(**{**row, "nationalities": _codes(row["nationalities"]), "decided_on": row["decided_on"] or None})
+        RefugeeRecord(
+            family_name=row["family_name"],
+            forenames=row["forenames"],
+            date_of_birth=row["date_of_birth"],
+            nationalities=tuple(_codes(row["nationalities"])),
+            granted_by=row["granted_by"],
+            persecution_country=row["persecution_country"],
+            status=row["status"],
+            decided_on=date.fromisoformat(row["decided_on"]) if row["decided_on"] else None,
+        )
         for row in _rows("refugees")
     ]
 
 
 def load_political_targets() -> list[PoliticalTargetRecord]:
-    return [PoliticalTargetRecord(**{**row, "nationalities": _codes(row["nationalities"])})
-            for row in _rows("political_targeting")]
+    return [
+        PoliticalTargetRecord(
+            family_name=row["family_name"],
+            forenames=row["forenames"],
+            date_of_birth=row["date_of_birth"],
+            nationalities=tuple(_codes(row["nationalities"])),
+            country=row["country"],
+            kind=row["kind"],
+            note=row.get("note", ""),
+        )
+        for row in _rows("political_targeting")
+    ]
 
 
 def load_country_context() -> list[CountryContextRecord]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -35,7 +36,7 @@ def index() -> PersonIndex[Entry]:
     return PersonIndex.build(LIST)
 
 
-def _best(index: PersonIndex[Entry], family: str, forenames: str | None, dob: str | None, nat: tuple[str, ...] = ()):
+def _best(index: PersonIndex[Entry], family: str, forenames: str | None, dob: str | None, nat: Sequence[str] = ()):
     matches = index.search(family, forenames, dob, nat)
     assert matches == index.search_exhaustive(family, forenames, dob, nat)  # the index loses nothing here
     return matches[0] if matches else None

@@ -16,7 +16,7 @@ def _refugee(status: str = "granted", persecution: str = "FR", **person: str) ->
         family_name=person.get("family_name", "MARCHETTI"),
         forenames=person.get("forenames", "Lucien"),
         date_of_birth=person.get("date_of_birth", "1979"),
-        nationalities=["IT"],
+        nationalities=("IT",),
         granted_by="CH",
         persecution_country=persecution,
         status=status,
@@ -71,7 +71,7 @@ def test_someone_else_on_the_refugee_list_gives_nothing() -> None:
 
 def _target(country: str) -> PoliticalTargetRecord:
     return PoliticalTargetRecord(family_name="Marchetti", forenames="Lucien Paolo", date_of_birth="1979-04",
-                                 nationalities=["IT"], country=country, kind="journalist")
+                                 nationalities=("IT",), country=country, kind="journalist")
 
 
 def test_political_targeting_by_the_requesting_country_is_a_doubt() -> None:

@@ -6,6 +6,7 @@ Requests start from the clean fraud example (no findings at all) and change one 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_birth_year_alone_is_enough() -> None:
     assert fired("identity.date_of_birth", build(subject__date_of_birth="1979")) == []
 
 
-def _bare(**changes: object) -> dict[str, object]:
+def _bare(**changes: Any) -> dict[str, Any]:
     return {
         "subject__physical_description": DROP,
         "subject__identity_documents": [],

@@ -26,7 +26,7 @@ from admin.client import ReviewerClient
 from models.activities import SearchResults
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
-from models.search_attributes import ALL
+from models.search_attributes import registration
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
 from starter.client import NcbClient
@@ -143,7 +143,7 @@ async def time_skipping(time_skipping_server_path: str) -> AsyncIterator[Workflo
     )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
-            namespace=env.client.namespace, search_attributes={key.name: key.indexed_value_type for key in ALL}
+            namespace=env.client.namespace, search_attributes=registration()
         )
     )
     yield env
