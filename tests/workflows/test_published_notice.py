@@ -261,3 +261,12 @@ async def test_notice_lifetime_continues_as_new_carrying_its_state(service: Serv
     await latest.execute_update(PublishedNoticeWorkflow.acknowledge, AcknowledgementSent(ncb="BE"))
     state = await latest.query(PublishedNoticeWorkflow.notice)
     assert "BE" in state.instructions[0].acknowledged
+    # the deadlines carried across: the new run reminds the NCBs still silent a week after the block
+    await service.env.sleep(timedelta(days=8))
+    for _ in range(300):
+        state = await latest.query(PublishedNoticeWorkflow.notice)
+        if state.instructions[0].reminded:
+            break
+        await asyncio.sleep(0.1)
+    assert state.instructions[0].reminded
+    assert "BE" not in state.instructions[0].pending and "FR" in state.instructions[0].pending
