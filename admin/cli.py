@@ -231,6 +231,8 @@ def acks(
         return
     for i in result.instructions:
         flags = " ".join(f for f, on in (("reminded", i.reminded), ("ESCALATED", i.escalated)) if on)
+        if i.superseded_by:
+            flags = f"{flags} no longer awaited: {i.superseded_by}".strip()
         out.print(fields([
             ("instruction", i.instruction_key), ("kind", i.kind), ("issued", i.issued_at), ("due", i.due_at),
             ("flags", flags or None),

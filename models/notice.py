@@ -28,6 +28,14 @@ class Instruction(BaseModel):
     acknowledged: dict[str, datetime] = Field(default_factory=dict)
     reminded: bool = False
     escalated: bool = False
+    superseded_by: str | None = None
+    """Why it no longer needs confirming (the block was lifted, the notice cancelled): no more
+    reminders or escalation for it; a late confirmation is still recorded."""
+
+    @property
+    def awaited(self) -> bool:
+        """Still chased: NCBs silent, not escalated yet, not made moot."""
+        return bool(self.pending) and not self.escalated and self.superseded_by is None
 
 
 class PublishedNoticeInput(BaseModel):

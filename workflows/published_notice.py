@@ -70,7 +70,7 @@ class PublishedNoticeWorkflow:
         self._publish_progress()
         while True:
             await self._act_on_due_timers()
-            open_instructions = any(i.pending and not i.escalated for i in self.state.instructions)
+            open_instructions = any(i.awaited for i in self.state.instructions)
             if self.state.status in ENDED and not open_instructions:
                 break
             if self._handled >= self._handled_limit or workflow.info().is_continue_as_new_suggested():
@@ -215,6 +215,7 @@ class PublishedNoticeWorkflow:
         await check_reviewer(input.reviewer_id, ReviewerAction.CANCEL)
         self.state.blocked_until = None
         await self._change(NoticeStatus.CANCELLED, input.reviewer_id, input.reason)
+        self._supersede("notice cancelled")
         await self._instruct(InstructionKind.CANCEL, input.reason)
         return "notice cancelled; all NCBs instructed to update their national databases"
 
@@ -272,7 +273,7 @@ class PublishedNoticeWorkflow:
         if self.state.status is NoticeStatus.BLOCKED and self.state.blocked_until:
             times.append(self.state.blocked_until)
         for instruction in self.state.instructions:
-            if instruction.pending and not instruction.escalated:
+            if instruction.awaited:
                 times.append(instruction.due_at)
                 if not instruction.reminded:
                     times.append(instruction.issued_at + ACK_REMINDER_AFTER)
@@ -310,7 +311,7 @@ class PublishedNoticeWorkflow:
                 )
                 self._note("system", "renewal_reminder", "renewal reminder sent")
             for instruction in state.instructions:
-                if not instruction.pending or instruction.escalated:
+                if not instruction.awaited:
                     continue
                 if now >= instruction.due_at:
                     instruction.escalated = True
@@ -345,12 +346,22 @@ class PublishedNoticeWorkflow:
     async def _lift_block(self, actor: str, reason: str) -> None:
         self.state.blocked_until = None
         await self._change(NoticeStatus.PUBLISHED, actor, reason)
+        self._supersede("block lifted")
         await self._send(
             MessageKind.UNBLOCK_NOTICE,
             texts.member_ncbs(),
             f"Notice {self.state.notice_id} is visible again",
             f"The block on notice {self.state.notice_id} was lifted: {reason}",
         )
+
+    def _supersede(self, why: str) -> None:
+        """Stop chasing confirmations of instructions that no longer apply. Histories from before this
+        rule (no marker) replay as they ran, chasing on."""
+        if not workflow.patched("supersede-moot-instructions"):
+            return
+        for instruction in self.state.instructions:
+            if instruction.awaited:
+                instruction.superseded_by = why
 
     async def _instruct(self, kind: InstructionKind, reason: str) -> None:
         now = workflow.now()
@@ -431,7 +442,7 @@ class PublishedNoticeWorkflow:
                 sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
             ]
         )
-        pending = sum(len(i.pending) for i in self.state.instructions if not i.escalated)
+        pending = sum(len(i.pending) for i in self.state.instructions if i.awaited)
         workflow.set_current_details(
             f"**Notice status:** {self.state.status.value}\n\n"
             f"**Expires:** {self.state.expires_at.date().isoformat() if self.state.expires_at else 'no fixed term'}\n\n"

@@ -270,3 +270,29 @@ async def test_notice_lifetime_continues_as_new_carrying_its_state(service: Serv
         await asyncio.sleep(0.1)
     assert state.instructions[0].reminded
     assert "BE" not in state.instructions[0].pending and "FR" in state.instructions[0].pending
+
+
+async def test_lifting_a_block_or_cancelling_stops_chasing_the_instructions_it_made_moot(service: Service) -> None:
+    notice_id = await published(service)
+    ndtf = service.reviewer("sup.dana")
+    await ndtf.block(notice_id, "Doubts raised on Article 3 grounds")
+    await service.env.sleep(timedelta(days=2))
+    await ndtf.unblock(notice_id, "Doubts resolved")
+    state = await ndtf.notice(notice_id)
+    assert state.instructions[0].superseded_by == "block lifted"
+    await service.env.sleep(timedelta(days=16))
+    state = await ndtf.notice(notice_id)
+    assert not state.instructions[0].reminded and not state.instructions[0].escalated
+    assert not service.mailbox.about("Reminder: confirm") and not service.mailbox.about("[ESCALATION]")
+
+    await ndtf.block(notice_id, "New information")
+    await ndtf.cancel(notice_id, "Person no longer sought")
+    report = await ndtf.acks(notice_id)
+    assert [(i.kind.value, i.superseded_by) for i in report.instructions] == [
+        ("block", "block lifted"),
+        ("block", "notice cancelled"),
+        ("cancel", None),
+    ]
+    await service.env.sleep(timedelta(days=8))
+    state = await notice_until(service, notice_id, lambda s: s.instructions[-1].reminded)
+    assert not state.instructions[1].reminded, "only the cancellation is chased"
