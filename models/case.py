@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from models.findings import Finding, RiskLevel
 from models.request import NoticeRequest
@@ -84,7 +84,21 @@ class CaseOutcome(BaseModel):
 # --- what reaches the workflow ----------------------------------------------------------------
 
 
-class ClarificationReply(BaseModel):
+class AnyMessage(BaseModel):
+    """What a signal handler takes: any JSON object. The handler validates it into its own message,
+    so one that does not validate (sent from the Temporal UI with a field wrong) is recorded as
+    refused, naming the field, instead of being dropped by the SDK before the workflow sees it."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Message(AnyMessage):
+    """A reviewer's or an NCB's message to a workflow, as a signal or an update."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ClarificationReply(Message):
     """An NCB's answer to an open request for information (signal and update)."""
 
     ncb: str
@@ -94,7 +108,7 @@ class ClarificationReply(BaseModel):
     """Which request it answers; the oldest open one addressed to this NCB when empty."""
 
 
-class InfoRequested(BaseModel):
+class InfoRequested(Message):
     """A reviewer asks the requesting NCB (or, with ``to_ncb``, another NCB) for information."""
 
     reviewer_id: str
@@ -103,21 +117,21 @@ class InfoRequested(BaseModel):
     due_days: int = Field(default=30, ge=1, le=180)
 
 
-class ReviewConcluded(BaseModel):
+class ReviewConcluded(Message):
     """A reviewer closes the detailed review and hands the case to legal assessment."""
 
     reviewer_id: str
     summary: Statement
 
 
-class AssessmentSubmitted(BaseModel):
+class AssessmentSubmitted(Message):
     reviewer_id: str
     verdict: Verdict
     basis: Statement
     articles: list[str] = Field(default_factory=list)
 
 
-class DecisionSubmitted(BaseModel):
+class DecisionSubmitted(Message):
     reviewer_id: str
     outcome: DecisionOutcome
     reason: Statement
@@ -125,7 +139,7 @@ class DecisionSubmitted(BaseModel):
     """A supervisor's justification for approving despite an unresolved blocking finding."""
 
 
-class WithdrawalRequested(BaseModel):
+class WithdrawalRequested(Message):
     ncb: str
     reason: Statement
 

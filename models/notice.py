@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from models.activities import NoticeStatus
-from models.case import RejectedMessage, Statement, TimelineEvent
+from models.case import Message, RejectedMessage, Statement, TimelineEvent
 from models.request import NoticeKind
 
 
@@ -73,7 +73,7 @@ class PublishedNoticeState(BaseModel):
         return f"{self.notice_id}/g{self.generation}/{prefix}/{self.seq}"
 
 
-class NoticeAction(BaseModel):
+class NoticeAction(Message):
     """A reviewer blocks, unblocks or cancels a notice."""
 
     reviewer_id: str
@@ -82,12 +82,12 @@ class NoticeAction(BaseModel):
     """For a block: when it lifts by itself; indefinite when empty."""
 
 
-class RenewalRequested(BaseModel):
+class RenewalRequested(Message):
     ncb: str
     reason: Statement
 
 
-class AcknowledgementSent(BaseModel):
+class AcknowledgementSent(Message):
     ncb: str
     instruction_key: str | None = None
     """Which instruction; the latest one the NCB has not confirmed when empty."""

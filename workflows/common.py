@@ -4,14 +4,18 @@ check behind every reviewer action, and how a message to NCBs leaves a workflow.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from models.activities import OutboxMessage, ReviewerLookupInput, StartDeliveryInput
+    from models.case import AnyMessage, Message
     from models.policy import ReviewerAction, may
 
 DB_TIMEOUT = timedelta(seconds=30)
@@ -26,6 +30,30 @@ class Refused(Exception):
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+
+
+M = TypeVar("M", bound=Message)
+
+
+def parse_signal(raw: AnyMessage, model: type[M]) -> M:
+    """A signal's payload as its message; ``Refused("InvalidInput")`` naming each bad field otherwise."""
+    try:
+        return model.model_validate(raw.model_dump())
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise Refused("InvalidInput", f"The {model.__name__} message is not valid: {problems}.") from None
+
+
+def signal_actor(raw: AnyMessage) -> str:
+    """Who sent a signal, as far as its payload says: recorded with its effect or its refusal."""
+    fields = raw.model_dump()
+    if fields.get("reviewer_id"):
+        return str(fields["reviewer_id"])
+    if fields.get("ncb"):
+        return "ncb:" + str(fields["ncb"]).upper()
+    return "unknown"
 
 
 async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         FINAL_STAGES,
         REVIEWER_STAGES,
         ActionAccepted,
+        AnyMessage,
         Assessment,
         AssessmentSubmitted,
         AwaitedFromNcb,
@@ -67,7 +68,16 @@ with workflow.unsafe.imports_passed_through():
         ReviewerAction,
     )
     from models.request import InvalidRequest, NoticeKind, merge_amendments
-    from workflows.common import DB_TIMEOUT, RETRY, Refused, check_reviewer, send_message
+    from workflows.common import (
+        DB_TIMEOUT,
+        RETRY,
+        M,
+        Refused,
+        check_reviewer,
+        parse_signal,
+        send_message,
+        signal_actor,
+    )
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
@@ -288,8 +298,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def info_requested(self, input: InfoRequested) -> None:
-        await self._as_signal("request_info", input.reviewer_id, lambda: self._request_info(input))
+    async def info_requested(self, input: AnyMessage) -> None:
+        await self._signal("request_info", input, InfoRequested, self._request_info)
 
     @workflow.update
     async def reply(self, input: ClarificationReply) -> ActionAccepted:
@@ -300,8 +310,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def clarification_replied(self, input: ClarificationReply) -> None:
-        await self._as_signal("reply", "ncb:" + input.ncb, lambda: self._reply(input))
+    async def clarification_replied(self, input: AnyMessage) -> None:
+        await self._signal("reply", input, ClarificationReply, self._reply)
 
     @workflow.update
     async def conclude_review(self, input: ReviewConcluded) -> ActionAccepted:
@@ -312,8 +322,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def review_concluded(self, input: ReviewConcluded) -> None:
-        await self._as_signal("conclude_review", input.reviewer_id, lambda: self._conclude_review(input))
+    async def review_concluded(self, input: AnyMessage) -> None:
+        await self._signal("conclude_review", input, ReviewConcluded, self._conclude_review)
 
     @workflow.update
     async def assess_case(self, input: AssessmentSubmitted) -> ActionAccepted:
@@ -324,8 +334,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def assessment_submitted(self, input: AssessmentSubmitted) -> None:
-        await self._as_signal("assess", input.reviewer_id, lambda: self._assess(input))
+    async def assessment_submitted(self, input: AnyMessage) -> None:
+        await self._signal("assess", input, AssessmentSubmitted, self._assess)
 
     @workflow.update
     async def decide_case(self, input: DecisionSubmitted) -> ActionAccepted:
@@ -336,8 +346,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def decision_submitted(self, input: DecisionSubmitted) -> None:
-        await self._as_signal("decide", input.reviewer_id, lambda: self._decide(input))
+    async def decision_submitted(self, input: AnyMessage) -> None:
+        await self._signal("decide", input, DecisionSubmitted, self._decide)
 
     @workflow.update
     async def withdraw(self, input: WithdrawalRequested) -> ActionAccepted:
@@ -348,8 +358,8 @@ class NoticeRequestWorkflow:
         self._validate_open()
 
     @workflow.signal
-    async def withdrawal_requested(self, input: WithdrawalRequested) -> None:
-        await self._as_signal("withdraw", "ncb:" + input.ncb, lambda: self._withdraw(input))
+    async def withdrawal_requested(self, input: AnyMessage) -> None:
+        await self._signal("withdraw", input, WithdrawalRequested, self._withdraw)
 
     @workflow.query
     def case(self, viewer: CaseViewer) -> CaseView:
@@ -381,6 +391,12 @@ class NoticeRequestWorkflow:
         return ActionAccepted(
             request_id=self.state.request_id, stage=self.state.stage, detail=str(detail), info_request_id=info_id
         )
+
+    async def _signal(
+        self, message: str, raw: AnyMessage, model: type[M], apply: Callable[[M], Awaitable[str]]
+    ) -> None:
+        """A signal: validated here so that a malformed one is recorded as refused too."""
+        await self._as_signal(message, signal_actor(raw), lambda: apply(parse_signal(raw, model)))
 
     async def _as_signal(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> None:
         await workflow.wait_condition(lambda: self._registered)

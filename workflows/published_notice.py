@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         NoticeStatusChange,
         OutboxMessage,
     )
-    from models.case import RejectedMessage, TimelineEvent
+    from models.case import AnyMessage, RejectedMessage, TimelineEvent
     from models.notice import (
         AcknowledgementSent,
         AckReport,
@@ -43,7 +43,16 @@ with workflow.unsafe.imports_passed_through():
         validity_end,
     )
     from models.request import NoticeKind
-    from workflows.common import DB_TIMEOUT, RETRY, Refused, check_reviewer, send_message
+    from workflows.common import (
+        DB_TIMEOUT,
+        RETRY,
+        M,
+        Refused,
+        check_reviewer,
+        parse_signal,
+        send_message,
+        signal_actor,
+    )
 
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
 
@@ -143,20 +152,20 @@ class PublishedNoticeWorkflow:
             raise ApplicationError("No instruction on this notice awaits confirmation.", type="NothingAwaited")
 
     @workflow.signal
-    async def acknowledged(self, input: AcknowledgementSent) -> None:
-        await self._as_signal("acknowledge", "ncb:" + input.ncb, lambda: self._acknowledge(input))
+    async def acknowledged(self, input: AnyMessage) -> None:
+        await self._signal("acknowledge", input, AcknowledgementSent, self._acknowledge)
 
     @workflow.signal
-    async def block_requested(self, input: NoticeAction) -> None:
-        await self._as_signal("block", input.reviewer_id, lambda: self._block(input))
+    async def block_requested(self, input: AnyMessage) -> None:
+        await self._signal("block", input, NoticeAction, self._block)
 
     @workflow.signal
-    async def unblock_requested(self, input: NoticeAction) -> None:
-        await self._as_signal("unblock", input.reviewer_id, lambda: self._unblock(input))
+    async def unblock_requested(self, input: AnyMessage) -> None:
+        await self._signal("unblock", input, NoticeAction, self._unblock)
 
     @workflow.signal
-    async def cancel_requested(self, input: NoticeAction) -> None:
-        await self._as_signal("cancel", input.reviewer_id, lambda: self._cancel(input))
+    async def cancel_requested(self, input: AnyMessage) -> None:
+        await self._signal("cancel", input, NoticeAction, self._cancel)
 
     @workflow.query
     def notice(self) -> PublishedNoticeState:
@@ -182,6 +191,12 @@ class PublishedNoticeWorkflow:
         self._changed = True
         self._handled += 1
         return NoticeActionAccepted(notice_id=self.state.notice_id, status=self.state.status, detail=detail)
+
+    async def _signal(
+        self, message: str, raw: AnyMessage, model: type[M], apply: Callable[[M], Awaitable[str]]
+    ) -> None:
+        """A signal: validated here so that a malformed one is recorded as refused too."""
+        await self._as_signal(message, signal_actor(raw), lambda: apply(parse_signal(raw, model)))
 
     async def _as_signal(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> None:
         async with self._lock:

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 
 from models.case import (
+    AnyMessage,
+    AssessmentSubmitted,
     CaseState,
     ClarificationReply,
     DecisionOutcome,
@@ -401,3 +403,24 @@ async def test_an_authorised_diffusion_is_confirmed_to_its_recipients(service: S
     confirmed = await service.mailbox.await_count("[AUTHORISED]", 3)
     assert sorted(str(m["X-Envelope-To"]).split("@")[0] for m in confirmed) == ["ncb.fr", "ncb.ma", "ncb.pt"]
     assert not service.mailbox.about("[NOT AUTHORISED")
+
+
+async def test_a_malformed_signal_is_recorded_as_refused_naming_the_field(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+    # as the Temporal UI sends it: a JSON object, here with a blank basis and a verdict that does not exist
+    await handle.signal(
+        NoticeRequestWorkflow.assessment_submitted,
+        AnyMessage(reviewer_id="legal.ana", verdict="fine", basis="   "),  # type: ignore[call-arg]
+    )
+    state = await settle(service, request_id, lambda s: bool(s.rejected))
+    (refusal,) = state.rejected
+    assert refusal.actor == "legal.ana" and refusal.message == "assess"
+    assert "verdict" in refusal.reason and "basis" in refusal.reason
+    assert state.stage is ReviewStage.LEGAL_ASSESSMENT and state.assessment is None
+    await handle.signal(
+        NoticeRequestWorkflow.assessment_submitted,
+        AssessmentSubmitted(reviewer_id="legal.ana", verdict=Verdict.COMPLIANT, basis="RPD complied with"),
+    )
+    await settle(service, request_id, at(ReviewStage.AWAITING_DECISION))
