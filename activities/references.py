@@ -90,6 +90,18 @@ CANDIDATE_CHUNK = 500
 """Duplicate candidates fetched per query (well under every database's limit on bound parameters)."""
 
 
+def _candidate(row: NoticeRow | RequestRow, stage: str) -> DuplicateCandidate:
+    return DuplicateCandidate(
+        request_id=row.request_id,
+        requesting_ncb=row.requesting_ncb,
+        stage=stage,
+        family_name=row.family_name,
+        forenames=row.forenames,
+        date_of_birth=row.date_of_birth or "",
+        nationalities=list(row.nationalities),
+    )
+
+
 class ReferenceDataError(Exception):
     """A reference file that cannot be loaded; ``problems`` lists every bad cell by line and column."""
 
@@ -460,31 +472,12 @@ class ReferenceStore:
                     select(NoticeRow).where(NoticeRow.request_id.in_(chunk), NoticeRow.status == "published")
                 )
                 for notice in notices:
-                    candidates[notice.request_id] = DuplicateCandidate(
-                        request_id=notice.request_id,
-                        requesting_ncb=notice.requesting_ncb,
-                        stage=notice.status,
-                        family_name=notice.family_name,
-                        forenames=notice.forenames,
-                        date_of_birth=notice.date_of_birth or "",
-                        nationalities=list(notice.nationalities),
-                    )
+                    candidates[notice.request_id] = _candidate(notice, notice.status)
                 requests = await session.scalars(
                     select(RequestRow).where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
                 )
                 for request in requests:
-                    candidates.setdefault(
-                        request.request_id,
-                        DuplicateCandidate(
-                            request_id=request.request_id,
-                            requesting_ncb=request.requesting_ncb,
-                            stage=request.stage,
-                            family_name=request.family_name,
-                            forenames=request.forenames,
-                            date_of_birth=request.date_of_birth or "",
-                            nationalities=list(request.nationalities),
-                        ),
-                    )
+                    candidates.setdefault(request.request_id, _candidate(request, request.stage))
         return [candidates[other] for other in matched if other in candidates]
 
     # --- loading ----------------------------------------------------------------------------
