@@ -65,31 +65,37 @@ def name_matches(query: str, family_name: str, forenames: str | None) -> float |
 
 
 class NameVocabulary:
-    """The name tokens of a set of notices, and which notices hold each."""
+    """The name tokens of a set of notices, which notices hold each, and how each sounds. It only
+    grows: a search applies status and filters to the candidates it gives."""
 
     def __init__(self) -> None:
         self.holders: dict[str, list[str]] = {}
+        self.tokens: list[str] = []
+        self.sounds: dict[str, list[str]] = {}
 
-    def add(self, notice_id: str, name_key: str) -> None:
+    def add(self, holder: str, name_key: str) -> None:
         for token in set(name_key.split()):
-            self.holders.setdefault(token, []).append(notice_id)
+            holders = self.holders.get(token)
+            if holders is None:
+                holders = self.holders[token] = []
+                self.tokens.append(token)
+                self.sounds.setdefault(phonetic(token), []).append(token)
+            holders.append(holder)
 
     def accepted_by(self, token: str) -> set[str]:
         """The vocabulary's tokens that ``name_matches`` would let this searched token match."""
-        vocabulary = self.holders
-        found = {token} if token in vocabulary else set()
+        found = {token} if token in self.holders else set()
         if len(token) >= PREFIX_MIN:
-            found.update(name for name in vocabulary if name.startswith(token))
+            found.update(name for name in self.tokens if name.startswith(token))
         if len(token) >= TYPO_MIN:
             found.update(
                 name
                 for name, _score, _index in process.extract(
-                    token, list(vocabulary), scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=None
+                    token, self.tokens, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=None
                 )
             )
         if len(token) >= SOUND_MIN:
-            sound = phonetic(token)
-            found.update(name for name in vocabulary if phonetic(name) == sound)
+            found.update(self.sounds.get(phonetic(token), ()))
         return found
 
     def holding_any(self, token: str) -> set[str]:

@@ -9,6 +9,7 @@ same activity, therefore changes nothing the first attempt already committed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -51,6 +52,7 @@ from models.tables import (
     OutboxRow,
     RequestRow,
     ReviewerRow,
+    SequenceRow,
     family_key,
     name_key,
     nationality_codes,
@@ -119,6 +121,11 @@ class RegistryActivities:
     def __init__(self, db: Database, config: Settings | None = None) -> None:
         self.db = db
         self.settings = config or settings()
+        self._names = NameVocabulary()
+        """The name tokens of every notice published so far, whatever its status now: status and
+        filters are applied in SQL to the candidates it gives, so it only ever grows."""
+        self._names_seen = 0
+        self._names_lock = asyncio.Lock()
 
     @activity.defn
     async def register_request(self, input: RegisterRequestInput) -> RequestRegistered:
@@ -323,6 +330,16 @@ class RegistryActivities:
             )
             if not created:
                 return NoticePublished(notice_id=input.notice_id, created=False)
+            # the counter's row lock is held to commit, so seq values become visible in their order
+            seq = (
+                await session.execute(
+                    update(SequenceRow)
+                    .where(SequenceRow.name == "notices")
+                    .values(value=SequenceRow.value + 1)
+                    .returning(SequenceRow.value)
+                )
+            ).scalar_one()
+            await session.execute(update(NoticeRow).where(NoticeRow.notice_id == input.notice_id).values(seq=seq))
             row.stage = ReviewStage.PUBLISHED.value
             row.updated_at = max(row.updated_at, input.published_at)
             await append_audit(
@@ -478,14 +495,16 @@ class RegistryActivities:
                 ranked.consider(_pending_hit(request))
         return SearchResults(hits=ranked.hits())
 
-    @staticmethod
-    async def _name_candidates(session: AsyncSession, notices: Select[NoticeRow], name: str) -> list[NoticeRow]:
+    async def _name_candidates(self, session: AsyncSession, notices: Select[NoticeRow], name: str) -> list[NoticeRow]:
         """The filtered notices that can answer the name, newest first."""
-        vocabulary = NameVocabulary()
-        keys = notices.with_only_columns(NoticeRow.notice_id, NoticeRow.name_key)
-        for notice_id, key in await session.execute(keys):  # two short columns: buffered is fastest
-            vocabulary.add(notice_id, key)
-        wanted = sorted(vocabulary.candidates(name))
+        async with self._names_lock:
+            published_since = select(NoticeRow.notice_id, NoticeRow.name_key, NoticeRow.seq).where(
+                NoticeRow.seq > self._names_seen
+            )
+            for notice_id, key, seq in await session.execute(published_since):
+                self._names.add(notice_id, key)
+                self._names_seen = max(self._names_seen, seq)
+            wanted = sorted(self._names.candidates(name))
         found: list[NoticeRow] = []
         for start in range(0, len(wanted), SEARCH_CHUNK):
             chunk = wanted[start : start + SEARCH_CHUNK]

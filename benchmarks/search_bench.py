@@ -10,8 +10,10 @@ transliteration, and names not on the list) through two implementations:
 
 - **scan**: the former ``search_notices``, which reads every published notice and scores each with
   ``name_matches`` (``linear_search`` below, kept as the reference);
-- **vocabulary**: today's ``RegistryActivities.search_notices``, which reads the notices' name tokens,
-  finds the tokens each searched token accepts, and scores only the notices holding them.
+- **vocabulary**: today's ``RegistryActivities.search_notices``, which keeps the name tokens of the
+  notices published so far (reading only those published since the last search), finds the tokens
+  each searched token accepts, and scores only the filtered notices holding them. The first query
+  builds the vocabulary, so its time is in the p99.
 
 It checks that both return the same hits for every query, and reports each one's p50 / p99 latency
 and the ratio of the medians. The ratio, not the absolute time, is the figure to compare across
@@ -32,14 +34,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from activities.database import Database, migrate
 from activities.name_search import TopHits
 from activities.registry import RegistryActivities, _notice_hit
 from benchmarks.synthetic import Person, make_people, make_queries
 from models.activities import NoticeStatus, SearchNoticesInput, SearchResults
-from models.tables import NoticeRow, RequestRow, family_key, name_key, nationality_codes
+from models.tables import NoticeRow, RequestRow, SequenceRow, family_key, name_key, nationality_codes
 from runtime.config import Settings
 
 
@@ -84,10 +86,12 @@ async def fill(db: Database, size: int, seed: int = 7) -> list[str]:
                 notices.append({
                     "notice_id": f"N-{i}", "request_id": f"R-{i}", "kind": "red_notice", "requesting_ncb": "FR",
                     "status": "published", "published_at": when, "status_changed_at": when,
-                    "name_key": name_key(person.family_name, person.forenames), **common,
+                    "name_key": name_key(person.family_name, person.forenames), "seq": i + 1, **common,
                 })
             await session.execute(insert(RequestRow), requests)
             await session.execute(insert(NoticeRow), notices)
+        # as publish_notice leaves it: the counter at the last notice's place in publication order
+        await session.execute(update(SequenceRow).where(SequenceRow.name == "notices").values(value=size))
     return names_to_search(people)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     Float,
@@ -178,6 +179,15 @@ class AuditHeadRow(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class SequenceRow(Base):
+    """A counter whose row lock orders its users' commits: ``notices.seq`` values commit in order."""
+
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
 # --- notices and messages to NCBs -----------------------------------------------------------------
 
 
@@ -206,6 +216,9 @@ class NoticeRow(Base):
     forenames: Mapped[str] = mapped_column(String(200), default="")
     family_key: Mapped[str] = mapped_column(String(400))
     name_key: Mapped[str] = mapped_column(Text, default="")
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    """Publication order, committed in that order (``SequenceRow``): a worker's name vocabulary reads
+    only the notices published since it last looked."""
     """Every name token, family name and forenames (`` lucien marchetti ``): what a name search reads
     to find its candidates without tokenising each name again."""
     date_of_birth: Mapped[str | None] = mapped_column(String(10))

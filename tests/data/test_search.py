@@ -83,6 +83,22 @@ async def test_blocked_cancelled_or_expired_notice_disappears(
     assert await _seen_by(registry, "FR", unique) == {}
 
 
+async def test_a_workers_name_vocabulary_follows_publications_and_blocks(db: Database, unique: str) -> None:
+    """Each worker keeps the names it has seen; what another worker published since, it reads before
+    it answers, and a block hides the notice at once whatever the vocabulary holds."""
+    worker_a, worker_b = RegistryActivities(db, Settings()), RegistryActivities(db, Settings())
+    first = await _publish(worker_a, "FR", f"V{unique}", f"Lindqvist {unique}")
+    assert await _seen_by(worker_a, "DE", f"lindqvist {unique}") == {f"req-V{unique}": "published"}
+    await _publish(worker_b, "SE", f"W{unique}", f"Lindquist {unique}")
+    assert set(await _seen_by(worker_a, "DE", f"lindqvist {unique}")) == {f"req-V{unique}", f"req-W{unique}"}
+    await worker_b.change_notice_status(
+        NoticeStatusChange(
+            event_key=f"{unique}:block", notice_id=first, status=NoticeStatus.BLOCKED, actor="rev", reason="r", at=NOW
+        )
+    )
+    assert set(await _seen_by(worker_a, "DE", f"lindqvist {unique}")) == {f"req-W{unique}"}
+
+
 async def test_filters_by_nationality_kind_and_requesting_ncb(registry: RegistryActivities, unique: str) -> None:
     await _publish(registry, "FR", f"F{unique}", f"Rossi {unique}")
     await _publish(registry, "IT", f"I{unique}", f"Rossi {unique}")
