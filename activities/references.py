@@ -28,7 +28,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit, canonical_json
 from activities.database import Database, dialect_of
-from activities.name_search import NameVocabulary
+from activities.name_search import NameVocabulary, PublishedNames
 from activities.registry import NOT_PENDING_STAGES
 from models.activities import LoadReferenceInput, LoadReport, ReferenceProblem
 from models.reference import (
@@ -354,6 +354,7 @@ class ReferenceStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._published_names = PublishedNames()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -453,18 +454,16 @@ class ReferenceStore:
             return []
         pending_stages = [stage.value for stage in NOT_PENDING_STAGES]
         async with self.db.transaction() as session:
-            vocabulary = NameVocabulary()
-            published = select(NoticeRow.request_id, NoticeRow.name_key).where(
-                NoticeRow.status == "published", NoticeRow.request_id != request_id
+            published = await self._published_names.refreshed(session)
+            pending = NameVocabulary()
+            still_pending = select(RequestRow.request_id, RequestRow.family_name, RequestRow.forenames).where(
+                RequestRow.stage.not_in(pending_stages)
             )
-            for other, key in await session.execute(published):
-                vocabulary.add(other, key)
-            pending = select(RequestRow.request_id, RequestRow.family_name, RequestRow.forenames).where(
-                RequestRow.stage.not_in(pending_stages), RequestRow.request_id != request_id
-            )
-            for other, family_name, forenames in await session.execute(pending):
-                vocabulary.add(other, name_key(family_name, forenames))
-            matched = sorted({other for token in wanted for other in vocabulary.holding_any(token)})
+            for other, family_name, forenames in await session.execute(still_pending):
+                pending.add(other, name_key(family_name, forenames))
+            found = {other for vocabulary in (published, pending) for token in wanted
+                     for other in vocabulary.holding_any(token)}
+            matched = sorted(found - {request_id})
             candidates: dict[str, DuplicateCandidate] = {}
             for start in range(0, len(matched), CANDIDATE_CHUNK):
                 chunk = matched[start : start + CANDIDATE_CHUNK]

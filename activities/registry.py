@@ -9,7 +9,6 @@ same activity, therefore changes nothing the first attempt already committed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -20,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit
 from activities.database import Database, insert_ignore
-from activities.name_search import NameVocabulary, TopHits
+from activities.name_search import PublishedNames, TopHits
 from models.activities import (
     NDTF_RECIPIENT,
     AcknowledgementInput,
@@ -121,11 +120,7 @@ class RegistryActivities:
     def __init__(self, db: Database, config: Settings | None = None) -> None:
         self.db = db
         self.settings = config or settings()
-        self._names = NameVocabulary()
-        """The name tokens of every notice published so far, whatever its status now: status and
-        filters are applied in SQL to the candidates it gives, so it only ever grows."""
-        self._names_seen = 0
-        self._names_lock = asyncio.Lock()
+        self._published_names = PublishedNames()
 
     @activity.defn
     async def register_request(self, input: RegisterRequestInput) -> RequestRegistered:
@@ -497,18 +492,12 @@ class RegistryActivities:
 
     async def _name_candidates(self, session: AsyncSession, notices: Select[NoticeRow], name: str) -> list[NoticeRow]:
         """The filtered notices that can answer the name, newest first."""
-        async with self._names_lock:
-            published_since = select(NoticeRow.notice_id, NoticeRow.name_key, NoticeRow.seq).where(
-                NoticeRow.seq > self._names_seen
-            )
-            for notice_id, key, seq in await session.execute(published_since):
-                self._names.add(notice_id, key)
-                self._names_seen = max(self._names_seen, seq)
-            wanted = sorted(self._names.candidates(name))
+        vocabulary = await self._published_names.refreshed(session)
+        wanted = sorted(vocabulary.candidates(name))
         found: list[NoticeRow] = []
         for start in range(0, len(wanted), SEARCH_CHUNK):
             chunk = wanted[start : start + SEARCH_CHUNK]
-            found.extend(await session.scalars(notices.where(NoticeRow.notice_id.in_(chunk))))
+            found.extend(await session.scalars(notices.where(NoticeRow.request_id.in_(chunk))))
         found.sort(key=lambda notice: notice.notice_id)
         found.sort(key=lambda notice: notice.published_at, reverse=True)
         return found
