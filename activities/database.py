@@ -8,10 +8,10 @@ a read-then-write (the audit chain, idempotent inserts) never fails half-way wit
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -128,6 +128,18 @@ async def insert_ignore(
     )
     result = await session.execute(statement)
     return result.first() is not None
+
+
+T = TypeVar("T")
+
+IN_CHUNK = 500
+"""Keys per ``IN (…)`` query: well under every database's limit on bound parameters."""
+
+
+def in_chunks(keys: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``keys`` in slices of ``IN_CHUNK``, one query each."""
+    for start in range(0, len(keys), IN_CHUNK):
+        yield keys[start : start + IN_CHUNK]
 
 
 def alembic_config(url: str | None = None) -> Config:

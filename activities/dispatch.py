@@ -9,8 +9,7 @@ is derived from the message or notice, and a second start finds the first.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable
 
 from temporalio import activity
 from temporalio.client import Client
@@ -33,36 +32,39 @@ class DispatchActivities:
         # Imported here: the workflow modules import this one for its activities.
         from workflows.message_delivery import MessageDeliveryWorkflow
 
-        return await self._start(
-            lambda workflow_id: self.client.start_workflow(
-                MessageDeliveryWorkflow.run, input.message_key, **self._options(workflow_id)
+        workflow_id = delivery_workflow_id(input.message_key)
+        return await _started(
+            workflow_id,
+            self.client.start_workflow(
+                MessageDeliveryWorkflow.run,
+                input.message_key,
+                id=workflow_id,
+                task_queue=activity.info().task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             ),
-            delivery_workflow_id(input.message_key),
         )
 
     @activity.defn
     async def start_notice_lifetime(self, input: PublishedNoticeInput) -> WorkflowStarted:
         from workflows.published_notice import PublishedNoticeWorkflow
 
-        return await self._start(
-            lambda workflow_id: self.client.start_workflow(
-                PublishedNoticeWorkflow.run, input, **self._options(workflow_id)
+        workflow_id = notice_workflow_id(input.notice_id)
+        return await _started(
+            workflow_id,
+            self.client.start_workflow(
+                PublishedNoticeWorkflow.run,
+                input,
+                id=workflow_id,
+                task_queue=activity.info().task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             ),
-            notice_workflow_id(input.notice_id),
         )
 
-    @staticmethod
-    def _options(workflow_id: str) -> dict[str, Any]:
-        return {
-            "id": workflow_id,
-            "task_queue": activity.info().task_queue,
-            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        }
 
-    @staticmethod
-    async def _start(start: Callable[[str], Awaitable[object]], workflow_id: str) -> WorkflowStarted:
-        try:
-            await start(workflow_id)
-        except WorkflowAlreadyStartedError:
-            return WorkflowStarted(workflow_id=workflow_id, started=False)
-        return WorkflowStarted(workflow_id=workflow_id, started=True)
+async def _started(workflow_id: str, start: Awaitable[object]) -> WorkflowStarted:
+    """Started now, or found started before (a retried or replayed start)."""
+    try:
+        await start
+    except WorkflowAlreadyStartedError:
+        return WorkflowStarted(workflow_id=workflow_id, started=False)
+    return WorkflowStarted(workflow_id=workflow_id, started=True)

@@ -27,7 +27,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit, canonical_json
-from activities.database import Database, dialect_of
+from activities.database import Database, dialect_of, in_chunks
 from activities.name_search import NameVocabulary, PublishedNames
 from activities.registry import NOT_PENDING_STAGES
 from models.activities import LoadReferenceInput, LoadReport, ReferenceProblem
@@ -85,9 +85,6 @@ TARGET_COLUMNS = (
     PoliticalTargetingRow.note,
 )
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
-
-CANDIDATE_CHUNK = 500
-"""Duplicate candidates fetched per query (well under every database's limit on bound parameters)."""
 
 
 def _candidate(row: NoticeRow | RequestRow, stage: str) -> DuplicateCandidate:
@@ -465,8 +462,7 @@ class ReferenceStore:
                      for other in vocabulary.holding_any(token)}
             matched = sorted(found - {request_id})
             candidates: dict[str, DuplicateCandidate] = {}
-            for start in range(0, len(matched), CANDIDATE_CHUNK):
-                chunk = matched[start : start + CANDIDATE_CHUNK]
+            for chunk in in_chunks(matched):
                 notices = await session.scalars(
                     select(NoticeRow).where(NoticeRow.request_id.in_(chunk), NoticeRow.status == "published")
                 )

@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.audit import append_audit
-from activities.database import Database, insert_ignore
+from activities.database import Database, in_chunks, insert_ignore
 from activities.name_search import PublishedNames, TopHits
 from models.activities import (
     NDTF_RECIPIENT,
@@ -495,16 +495,11 @@ class RegistryActivities:
         vocabulary = await self._published_names.refreshed(session)
         wanted = sorted(vocabulary.candidates(name))
         found: list[NoticeRow] = []
-        for start in range(0, len(wanted), SEARCH_CHUNK):
-            chunk = wanted[start : start + SEARCH_CHUNK]
+        for chunk in in_chunks(wanted):
             found.extend(await session.scalars(notices.where(NoticeRow.request_id.in_(chunk))))
         found.sort(key=lambda notice: notice.notice_id)
         found.sort(key=lambda notice: notice.published_at, reverse=True)
         return found
-
-
-SEARCH_CHUNK = 500
-"""Candidate notices fetched per query (well under every database's limit on bound parameters)."""
 
 
 def _notice_hit(notice: NoticeRow) -> NoticeHit:

@@ -16,13 +16,8 @@ from activities.references import ReferenceStore
 from models.activities import ScreenRequestInput
 from models.findings import ScreeningResult
 from models.reference import ReferenceKind
-from models.request import NoticeRequest
 from screening import PersonIndex, screen
-
-
-def subject_names(request: NoticeRequest) -> list[str | None]:
-    subject = request.subject
-    return [subject.family_name, subject.forenames, *(n for a in subject.aliases for n in (a.family_name, a.forenames))]
+from screening.persons import subject_names
 
 
 class ScreeningActivities:
@@ -59,5 +54,7 @@ class ScreeningActivities:
             interstate_disputes=await self._store.interstate_disputes(countries),
             refugees=await self._index(ReferenceKind.REFUGEES),
             political_targeting=await self._index(ReferenceKind.POLITICAL_TARGETING),
-            duplicates=await self._store.duplicate_candidates(input.request_id, subject_names(request)),
+            duplicates=await self._store.duplicate_candidates(
+                input.request_id, [name for _, *names in subject_names(request) for name in names]
+            ),
         )

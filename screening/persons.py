@@ -67,15 +67,21 @@ class NamedMatch:
     match: PersonMatch
 
 
+def subject_names(request: NoticeRequest) -> list[tuple[str, str, str | None]]:
+    """(field, family name, forenames) of the subject and of each alias."""
+    subject = request.subject
+    names: list[tuple[str, str, str | None]] = [("subject", subject.family_name, subject.forenames)]
+    names += [(f"subject.aliases[{i}]", a.family_name, a.forenames) for i, a in enumerate(subject.aliases)]
+    return names
+
+
 def search_subject(
     request: NoticeRequest, index: PersonIndex[R], threshold: float = DEFAULT_THRESHOLD
 ) -> list[NamedMatch]:
     """The best match per list entry over the subject and every alias, best first."""
     subject = request.subject
-    names: list[tuple[str, str, str | None]] = [("subject", subject.family_name, subject.forenames)]
-    names += [(f"subject.aliases[{i}]", a.family_name, a.forenames) for i, a in enumerate(subject.aliases)]
     best: dict[int, NamedMatch] = {}
-    for field, family, forenames in names:
+    for field, family, forenames in subject_names(request):
         for match in index.search(family, forenames, subject.date_of_birth, subject.nationalities, threshold):
             known = best.get(match.row)
             if known is None or match.score > known.match.score:

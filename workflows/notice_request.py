@@ -654,6 +654,7 @@ class NoticeRequestWorkflow:
         self.state.messages.append(
             MessageSummary(message_key=key, kind=kind.value, to=to, subject=subject, at=workflow.now())
         )
+
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
         """Move the case on; never out of a final stage, which a handler may have reached while the
         main routine awaited an activity."""
