@@ -11,14 +11,14 @@ PG_PORT := 5432
 .PHONY: run test lint bench bench-search clean distclean venv postgres
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
-	$(PY) -m runtime.local_stack
+	$(PY) -m devstack.local_stack
 
 test: $(STAMP) postgres  ## the whole suite (pytest args: make test ARGS="-k compose -x")
 	$(PY) -m tests.run $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy models workflows activities screening starter admin runtime worker.py benchmarks tests
+	$(VENV)/bin/mypy models runtime screening registry activities workflows clients starter admin devstack worker.py benchmarks tests
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.matcher_bench

@@ -14,12 +14,11 @@ import sys
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.database import Database
 from activities.dispatch import DispatchActivities
 from activities.mail import MailActivities
-from activities.references import ReferenceActivities
 from activities.registry import RegistryActivities
 from activities.screening import ScreeningActivities
+from registry.database import Database
 from runtime.client import connect
 from runtime.config import Settings, settings
 from runtime.tracing import configure_tracing
@@ -36,10 +35,9 @@ log = logging.getLogger("notice.worker")
 def build_worker(client: Client, db: Database, config: Settings, task_queue: str | None = None) -> Worker:
     """The worker, wired: used by `python -m worker` and by the tests alike."""
     registry = RegistryActivities(db, config)
-    references = ReferenceActivities(db)
     screening = ScreeningActivities(db)
     mail = MailActivities(db, config)
-    dispatch = DispatchActivities(client)
+    dispatch = DispatchActivities(client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     return Worker(
         client,
         task_queue=task_queue or config.task_queue,
@@ -57,7 +55,6 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
             mail.deliver_message,
             dispatch.start_delivery,
             dispatch.start_notice_lifetime,
-            references.load_reference_data,
         ],
     )
 

@@ -10,33 +10,39 @@ is derived from the message or notice, and a second start finds the first.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.types import MethodAsyncSingleParam
 
 from models.activities import StartDeliveryInput, WorkflowStarted
 from models.ids import delivery_workflow_id, notice_workflow_id
 from models.notice import PublishedNoticeInput
 
+DeliveryRun = MethodAsyncSingleParam[Any, str, Any]
+NoticeLifetimeRun = MethodAsyncSingleParam[Any, PublishedNoticeInput, Any]
+
 
 class DispatchActivities:
-    """Holds the worker's client; started workflows run on the task queue of the activity."""
+    """Holds the worker's client and the run methods of the workflows it starts (handed over by the
+    worker, so this layer never imports the workflows that call it); started workflows run on the
+    task queue of the activity."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, delivery: DeliveryRun, notice_lifetime: NoticeLifetimeRun) -> None:
         self.client = client
+        self.delivery = delivery
+        self.notice_lifetime = notice_lifetime
 
     @activity.defn
     async def start_delivery(self, input: StartDeliveryInput) -> WorkflowStarted:
-        # Imported here: the workflow modules import this one for its activities.
-        from workflows.message_delivery import MessageDeliveryWorkflow
-
         workflow_id = delivery_workflow_id(input.message_key)
         return await _started(
             workflow_id,
             self.client.start_workflow(
-                MessageDeliveryWorkflow.run,
+                self.delivery,
                 input.message_key,
                 id=workflow_id,
                 task_queue=activity.info().task_queue,
@@ -46,13 +52,11 @@ class DispatchActivities:
 
     @activity.defn
     async def start_notice_lifetime(self, input: PublishedNoticeInput) -> WorkflowStarted:
-        from workflows.published_notice import PublishedNoticeWorkflow
-
         workflow_id = notice_workflow_id(input.notice_id)
         return await _started(
             workflow_id,
             self.client.start_workflow(
-                PublishedNoticeWorkflow.run,
+                self.notice_lifetime,
                 input,
                 id=workflow_id,
                 task_queue=activity.info().task_queue,

@@ -21,10 +21,10 @@ from sqlalchemy import select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.audit import append_audit
-from activities.database import Database
 from models.activities import DeliverMessageInput, MessageDelivered
-from models.tables import OutboxDeliveryRow, OutboxRow
+from registry.audit import append_audit
+from registry.database import Database
+from registry.tables import OutboxDeliveryRow, OutboxRow
 from runtime.config import Settings
 
 logger = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.database import Database
-from activities.references import ReferenceStore
 from models.activities import ScreenRequestInput
 from models.findings import ScreeningResult
 from models.reference import ReferenceKind
+from registry.database import Database
+from registry.references import ReferenceStore
 from screening import PersonIndex, screen
 from screening.persons import subject_names
 

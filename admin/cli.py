@@ -423,7 +423,7 @@ def run_database(url: str, work: Any) -> Any:
     """Run ``work(db)`` against the database; errors say which database and what to do."""
     from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
-    from activities.database import Database
+    from registry.database import Database
 
     async def go() -> Any:
         db = Database.from_url(url)
@@ -455,7 +455,7 @@ def data_load(
     as_json: JsonFlag = False,
 ) -> None:
     """Replace one reference list with a CSV file: all of it or, when any row is bad, none of it."""
-    from activities.references import ReferenceDataError, ReferenceStore
+    from registry.references import ReferenceDataError, ReferenceStore
 
     url = _database_url(ctx, database_url)
     actor = reviewer.strip() if reviewer and reviewer.strip() else "ndtf"
@@ -487,7 +487,7 @@ def audit_verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Walk the hash chain of the audit trail; exit 1 when an entry was changed or removed."""
-    from activities.audit import verify_audit
+    from registry.audit import verify_audit
 
     result = run_database(_database_url(ctx, database_url), verify_audit)
     if as_json:

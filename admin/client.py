@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
+from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
 from models import search_attributes as sa
 from models.case import (
     REVIEWER_STAGES,
@@ -27,10 +28,8 @@ from models.case import (
     ReviewStage,
     Verdict,
 )
-from models.ids import notice_workflow_id, workflow_id_for
 from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
 from runtime.config import settings
-from starter.client import call, call_open, case_closed, notice_ended
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
 
@@ -55,10 +54,10 @@ class ReviewerClient:
         self.task_queue = task_queue or settings().task_queue
 
     def _case(self, request_id: str) -> WorkflowHandle[NoticeRequestWorkflow, Any]:
-        return self.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+        return request_handle(self.client, request_id)
 
     def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
-        return self.client.get_workflow_handle_for(PublishedNoticeWorkflow.run, notice_workflow_id(notice_id))
+        return notice_handle(self.client, notice_id)
 
     async def queue(self, include_awaiting_ncb: bool = False, limit: int = 200) -> list[QueueEntry]:
         """Cases waiting for reviewers, oldest deadline first (from search attributes, then the case)."""

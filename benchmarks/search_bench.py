@@ -10,7 +10,7 @@ transliteration, and names not on the list) through two implementations:
 
 - **scan**: the former ``search_notices``, which reads every published notice and scores each with
   ``name_matches`` (``linear_search`` below, kept as the reference);
-- **vocabulary**: today's ``RegistryActivities.search_notices``, which keeps the name tokens of the
+- **vocabulary**: today's ``Registry.search_notices``, which keeps the name tokens of the
   notices published so far (reading only those published since the last search), finds the tokens
   each searched token accepts, and scores only the filtered notices holding them. The first query
   builds the vocabulary, so its time is in the p99.
@@ -36,13 +36,14 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from activities.database import Database, migrate
-from activities.name_search import TopHits
-from activities.registry import RegistryActivities, _notice_hit
 from benchmarks.synthetic import Person, make_people, make_queries
-from models.activities import NoticeStatus, SearchNoticesInput, SearchResults
-from models.tables import NoticeRow, RequestRow, SequenceRow, family_key, name_key, nationality_codes
+from models.activities import SearchNoticesInput, SearchResults
+from models.notice import NoticeStatus
+from registry.database import Database, migrate
+from registry.store import Registry, _notice_hit
+from registry.tables import NoticeRow, RequestRow, SequenceRow, family_key, name_key, nationality_codes
 from runtime.config import Settings
+from screening.vocabulary import TopHits
 
 
 async def linear_search(db: Database, input: SearchNoticesInput) -> SearchResults:
@@ -124,7 +125,7 @@ async def run(size: int, queries: int) -> int:
         started = time.perf_counter()
         names = (await fill(db, size))[:queries]
         print(f"{size:,} published notices written in {time.perf_counter() - started:.1f} s; {len(names)} queries")
-        registry = RegistryActivities(db, Settings())
+        registry = Registry(db, Settings())
         timings: dict[str, list[float]] = {"scan": [], "vocabulary": []}
         mismatches = 0
         for name in names:

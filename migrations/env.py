@@ -1,6 +1,6 @@
 """Alembic environment: async engines, the URL from ``-x url=``, the config, or DATABASE_URL.
 
-``activities.database.migrate`` hands over an open connection (``config.attributes["connection"]``)
+``registry.database.migrate`` hands over an open connection (``config.attributes["connection"]``)
 so migrations run inside the caller's event loop; the ``alembic`` command starts its own.
 """
 
@@ -14,8 +14,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from activities.database import Database, async_url
-from models.tables import Base, UtcDateTime
+from registry.database import Database, async_url
+from registry.tables import Base, UtcDateTime
 from runtime.config import settings
 
 config = context.config

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from models.case import ReviewStage
 from models.findings import Finding, RiskLevel
+from models.notice import NoticeStatus
 from models.reference import ReferenceKind, Reviewer
 from models.request import NoticeKind, NoticeRequest
 
@@ -131,13 +132,6 @@ class PublishNoticeInput(BaseModel):
 class NoticePublished(BaseModel):
     notice_id: str
     created: bool
-
-
-class NoticeStatus(StrEnum):
-    PUBLISHED = "published"
-    BLOCKED = "blocked"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
 
 
 class NoticeStatusChange(BaseModel):

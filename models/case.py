@@ -29,9 +29,6 @@ class ReviewStage(StrEnum):
     PUBLISHED = "published"
     DENIED = "denied"
     WITHDRAWN = "withdrawn"
-    BLOCKED = "blocked"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
 
 
 REVIEWER_STAGES = frozenset({ReviewStage.DETAILED_REVIEW, ReviewStage.LEGAL_ASSESSMENT, ReviewStage.AWAITING_DECISION})

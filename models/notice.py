@@ -7,10 +7,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from models.activities import NoticeStatus
 from models.case import Message, RejectedMessage, Statement, TimelineEvent
 from models.request import NoticeKind
 
+
+class NoticeStatus(StrEnum):
+    PUBLISHED = "published"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 class InstructionKind(StrEnum):
     BLOCK = "block"

@@ -1,7 +1,7 @@
 """Encrypts Temporal payloads (AES-256-GCM) so personal data never reaches the server in clear.
 
 The Temporal server, its database and its UI see ``binary/encrypted`` payloads carrying the id of
-the key that sealed them; the codec server (``runtime.codec_server``) decodes them for authorised
+the key that sealed them; the codec server (``devstack.codec_server``) decodes them for authorised
 operators. Search attributes are not payloads and are never encrypted: they hold no personal data.
 """
 

@@ -5,17 +5,16 @@ An NCB talks only to Temporal; the workflows decide what it may see and do.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
 from models import search_attributes as sa
 from models.activities import SearchNoticesInput, SearchResults
 from models.case import (
@@ -27,16 +26,14 @@ from models.case import (
     ReviewStage,
     WithdrawalRequested,
 )
-from models.ids import notice_workflow_id, request_id_for, workflow_id_for
+from models.ids import request_id_for, workflow_id_for
 from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
 from models.request import NoticeKind, NoticeRequest
 from runtime.config import settings
-from runtime.errors import ActionRefused, UnknownCase, refusal_from
+from runtime.errors import ActionRefused
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.notice_search import NoticeSearchWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
-
-T = TypeVar("T")
 
 
 class Submission(BaseModel):
@@ -46,50 +43,6 @@ class Submission(BaseModel):
     created: bool
 
 
-async def call(action: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
-    """Make a Temporal call; refusals come back as ActionRefused / UnknownCase with a clear message.
-
-    A NOT_FOUND is asked again twice, briefly: a server can answer it for a workflow whose task is
-    being moved between hosts, and a person should not be told a live case does not exist.
-    """
-    for attempt in range(attempts):
-        try:
-            return await action()
-        except Exception as error:
-            translated = refusal_from(error)
-            if translated is None:
-                raise
-            if isinstance(translated, UnknownCase) and attempt + 1 < attempts:
-                await asyncio.sleep(0.3)
-                continue
-            raise translated from None
-    raise AssertionError("unreachable")
-
-
-async def call_open(action: Callable[[], Awaitable[T]], ended: Callable[[], Awaitable[ActionRefused]]) -> T:
-    """An action on a case or notice; one whose workflow has closed is told apart from one that never
-    existed: Temporal answers both with NOT_FOUND, but "no such notice" is wrong for an expired one."""
-    try:
-        return await call(action)
-    except UnknownCase:
-        refusal = await call(ended)
-    raise refusal
-
-
-async def notice_ended(handle: WorkflowHandle[PublishedNoticeWorkflow, Any]) -> ActionRefused:
-    state = await handle.query(PublishedNoticeWorkflow.notice)
-    return ActionRefused(
-        "NoticeEnded", f"Notice {state.notice_id} is {state.status.value}; it takes no further action."
-    )
-
-
-async def case_closed(handle: WorkflowHandle[NoticeRequestWorkflow, Any], viewer: CaseViewer) -> ActionRefused:
-    view = await handle.query(NoticeRequestWorkflow.case, viewer)
-    stage = view.case.stage if view.case else view.ncb_view.stage if view.ncb_view else None
-    where = f" at stage {stage.value}" if stage else ""
-    return ActionRefused("CaseClosed", f"This case is closed{where}; it takes no further action.")
-
-
 class NcbClient:
     def __init__(self, client: Client, ncb: str, task_queue: str | None = None) -> None:
         self.client = client
@@ -97,10 +50,10 @@ class NcbClient:
         self.task_queue = task_queue or settings().task_queue
 
     def _request(self, request_id: str) -> WorkflowHandle[NoticeRequestWorkflow, Any]:
-        return self.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+        return request_handle(self.client, request_id)
 
     def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
-        return self.client.get_workflow_handle_for(PublishedNoticeWorkflow.run, notice_workflow_id(notice_id))
+        return notice_handle(self.client, notice_id)
 
     async def submit(self, request: NoticeRequest) -> Submission:
         """Start the request's workflow, or find the one already started for (NCB, reference)."""

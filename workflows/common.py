@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities
     from models.activities import OutboxMessage, ReviewerLookupInput, StartDeliveryInput
     from models.case import AnyMessage, Message
-    from models.policy import ReviewerAction, may
+    from workflows.policy import ReviewerAction, may
 
 DB_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))

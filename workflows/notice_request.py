@@ -18,7 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from activities.screening import ScreeningActivities
-    from models import messages as texts
     from models import search_attributes as sa
     from models.activities import (
         CaseEvent,
@@ -61,13 +60,8 @@ with workflow.unsafe.imports_passed_through():
     from models.findings import Severity
     from models.ids import notice_id_for
     from models.notice import PublishedNoticeInput
-    from models.policy import (
-        CLARIFICATION_DEADLINE,
-        REMINDER_BEFORE_DEADLINE,
-        REVIEW_SERVICE_LEVEL,
-        ReviewerAction,
-    )
     from models.request import InvalidRequest, NoticeKind, merge_amendments
+    from workflows import texts
     from workflows.common import (
         DB_TIMEOUT,
         RETRY,
@@ -77,6 +71,12 @@ with workflow.unsafe.imports_passed_through():
         parse_signal,
         send_message,
         signal_actor,
+    )
+    from workflows.policy import (
+        CLARIFICATION_DEADLINE,
+        REMINDER_BEFORE_DEADLINE,
+        REVIEW_SERVICE_LEVEL,
+        ReviewerAction,
     )
 
 

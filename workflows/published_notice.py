@@ -12,7 +12,6 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities
-    from models import messages as texts
     from models import search_attributes as sa
     from models.activities import (
         NDTF_RECIPIENT,
@@ -34,15 +33,8 @@ with workflow.unsafe.imports_passed_through():
         PublishedNoticeState,
         RenewalRequested,
     )
-    from models.policy import (
-        ACK_DEADLINE,
-        ACK_REMINDER_AFTER,
-        NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW,
-        RENEWAL_REMINDER_BEFORE,
-        ReviewerAction,
-        validity_end,
-    )
     from models.request import NoticeKind
+    from workflows import texts
     from workflows.common import (
         DB_TIMEOUT,
         RETRY,
@@ -52,6 +44,14 @@ with workflow.unsafe.imports_passed_through():
         parse_signal,
         send_message,
         signal_actor,
+    )
+    from workflows.policy import (
+        ACK_DEADLINE,
+        ACK_REMINDER_AFTER,
+        NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW,
+        RENEWAL_REMINDER_BEFORE,
+        ReviewerAction,
+        validity_end,
     )
 
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from activities.database import migrate
 from admin.cli import app as ndtf
+from registry.database import migrate
 from runtime import cli as shared_cli
 from runtime.config import PROJECT_ROOT
 from runtime.errors import ActionRefused, UnknownCase

@@ -24,7 +24,7 @@ import pytest_asyncio
 from aiosmtpd.controller import Controller
 from temporalio.testing import WorkflowEnvironment
 
-from activities.database import Database, migrate
+from registry.database import Database, migrate
 from runtime.config import PROJECT_ROOT, Settings
 from worker import build_worker
 

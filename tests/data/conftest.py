@@ -31,8 +31,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.engine import make_url
 
-from activities.database import Database, migrate
 from models.request import NoticeRequest
+from registry.database import Database, migrate
 from runtime.config import Settings
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 
-from activities.audit import append_audit, verify_audit
-from activities.database import Database
-from activities.registry import RegistryActivities
 from models.activities import RegisterRequestInput
-from models.tables import AuditEntryRow
+from registry.audit import append_audit, verify_audit
+from registry.database import Database
+from registry.store import Registry
+from registry.tables import AuditEntryRow
 from runtime.config import Settings
 from tests.data.conftest import NOW, make_request
 
@@ -78,7 +78,7 @@ async def test_rehashed_entry_still_breaks_the_link_to_the_next(fresh_db: Databa
 
 
 async def test_concurrent_writers_do_not_fork_the_chain(fresh_db: Database) -> None:
-    registry = RegistryActivities(fresh_db, Settings())
+    registry = Registry(fresh_db, Settings())
 
     def registration(n: int) -> RegisterRequestInput:
         return RegisterRequestInput(

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from temporalio.exceptions import ApplicationError
 
-from activities.database import Database
 from activities.mail import MailActivities
 from activities.registry import RegistryActivities
 from models.activities import NDTF_RECIPIENT, DeliverMessageInput, MessageKind, OutboxMessage
-from models.tables import OutboxDeliveryRow
+from registry.database import Database
+from registry.tables import OutboxDeliveryRow
 from runtime.config import Settings
 from tests.data.conftest import NOW, SmtpServer
 

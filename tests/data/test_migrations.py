@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from activities.database import Database, alembic_config, migrate
-from models.tables import Base
+from registry.database import Database, alembic_config, migrate
+from registry.tables import Base
 from tests.data.conftest import postgres_database
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from activities.database import Database
-from activities.references import ReferenceDataError, ReferenceStore
 from activities.registry import RegistryActivities
 from models.activities import RegisterRequestInput, ReviewerLookupInput
 from models.reference import ReferenceKind, ReviewerRole
+from registry.database import Database
+from registry.references import ReferenceDataError, ReferenceStore
 from runtime.config import Settings
 from tests.data.conftest import NOW, make_request
 

@@ -9,7 +9,6 @@ from sqlalchemy import ColumnElement, func, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.database import Database
 from activities.registry import RegistryActivities
 from models.activities import (
     AcknowledgementInput,
@@ -24,7 +23,9 @@ from models.activities import (
 )
 from models.case import ReviewStage
 from models.findings import Finding, RiskLevel, Severity
-from models.tables import (
+from registry.database import Database
+from registry.store import Registry, RegistryError
+from registry.tables import (
     AuditEntryRow,
     Base,
     CaseEventRow,
@@ -39,8 +40,8 @@ from tests.data.conftest import NOW, make_request
 
 
 @pytest.fixture
-def registry(db: Database) -> RegistryActivities:
-    return RegistryActivities(db, Settings())
+def registry(db: Database) -> Registry:
+    return Registry(db, Settings())
 
 
 async def _count(db: Database, model: type[Base], *where: ColumnElement[bool]) -> int:
@@ -48,7 +49,7 @@ async def _count(db: Database, model: type[Base], *where: ColumnElement[bool]) -
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-async def _register(registry: RegistryActivities, unique: str, **request: object) -> str:
+async def _register(registry: Registry, unique: str, **request: object) -> str:
     request_id = f"req-{unique}"
     await registry.register_request(
         RegisterRequestInput(
@@ -62,7 +63,7 @@ async def _register(registry: RegistryActivities, unique: str, **request: object
 
 
 async def test_registering_twice_keeps_one_request_and_one_audit_entry(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     registration = RegisterRequestInput(
         request_id=f"req-{unique}",
@@ -81,7 +82,7 @@ async def test_registering_twice_keeps_one_request_and_one_audit_entry(
 
 
 async def test_same_ncb_reference_under_another_id_answers_with_the_existing_request(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     request_id = await _register(registry, unique)
     again = await registry.register_request(
@@ -97,7 +98,7 @@ async def test_same_ncb_reference_under_another_id_answers_with_the_existing_req
     assert await _count(db, RequestRow, RequestRow.ncb_reference == f"FR-{unique}") == 1
 
 
-async def test_case_event_updates_the_request_once(registry: RegistryActivities, db: Database, unique: str) -> None:
+async def test_case_event_updates_the_request_once(registry: Registry, db: Database, unique: str) -> None:
     request_id = await _register(registry, unique)
     finding = Finding(
         rule_id="R-001",
@@ -132,7 +133,7 @@ async def test_case_event_updates_the_request_once(registry: RegistryActivities,
 
 
 async def test_new_screening_round_replaces_findings_and_amended_request(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     request_id = await _register(registry, unique)
     finding = Finding(rule_id="R-001", article="RPD Art. 83", severity=Severity.DOUBT, field="x", message="m")
@@ -157,17 +158,17 @@ async def test_new_screening_round_replaces_findings_and_amended_request(
     assert await _count(db, FindingRow, FindingRow.request_id == request_id) == 0
 
 
-async def test_case_event_for_an_unknown_request_is_refused_for_good(registry: RegistryActivities) -> None:
+async def test_case_event_for_an_unknown_request_is_refused_for_good(db: Database) -> None:
     event = CaseEvent(
         event_key="nope", request_id="no-such-request", actor="x", action="x", stage=ReviewStage.DENIED, at=NOW
     )
     with pytest.raises(ApplicationError) as refused:
-        await registry.record_case_event(event)
+        await RegistryActivities(db, Settings()).record_case_event(event)
     assert refused.value.type == "UnknownRequest" and refused.value.non_retryable
 
 
 async def test_queued_message_gets_one_delivery_per_ncb_once(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     message = OutboxMessage(
         message_key=f"msg-{unique}",
@@ -194,7 +195,7 @@ async def test_queued_message_gets_one_delivery_per_ncb_once(
 
 
 async def test_notice_is_published_once_and_follows_block_unblock_cancel(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     request_id = await _register(registry, unique)
     publish = PublishNoticeInput(
@@ -216,16 +217,16 @@ async def test_notice_is_published_once_and_follows_block_unblock_cancel(
     assert not (await registry.change_notice_status(change("block", NoticeStatus.BLOCKED))).created
     assert (await registry.change_notice_status(change("unblock", NoticeStatus.PUBLISHED))).created
     assert (await registry.change_notice_status(change("cancel", NoticeStatus.CANCELLED))).created
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(RegistryError) as refused:
         await registry.change_notice_status(change("again", NoticeStatus.PUBLISHED))
-    assert refused.value.type == "InvalidNoticeTransition"
+    assert refused.value.kind == "InvalidNoticeTransition"
     async with db.transaction() as session:
         row = await session.get(RequestRow, request_id)
     assert row is not None and row.stage == "cancelled"
 
 
 async def test_a_refusal_or_a_renewal_is_recorded_without_touching_the_notices_status(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     request_id = await _register(registry, unique)
     notice_id = f"N-{unique}"
@@ -265,12 +266,12 @@ async def test_a_refusal_or_a_renewal_is_recorded_without_touching_the_notices_s
     assert {"refused:block", "renewed"} <= set(audited)
 
 
-async def test_unknown_reviewer_is_not_found(registry: RegistryActivities) -> None:
+async def test_unknown_reviewer_is_not_found(registry: Registry) -> None:
     assert (await registry.lookup_reviewer(ReviewerLookupInput(reviewer_id="nobody"))).reviewer is None
 
 
 async def test_acknowledgement_is_recorded_once_per_instruction_and_ncb(
-    registry: RegistryActivities, db: Database, unique: str
+    registry: Registry, db: Database, unique: str
 ) -> None:
     request_id = await _register(registry, unique)
     await registry.publish_notice(

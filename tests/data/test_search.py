@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from activities.database import Database
-from activities.name_search import name_matches
-from activities.registry import RegistryActivities
 from benchmarks.search_bench import fill, linear_search
 from models.activities import (
     NoticeStatus,
@@ -16,16 +13,19 @@ from models.activities import (
     SearchNoticesInput,
 )
 from models.request import NoticeKind
+from registry.database import Database
+from registry.store import Registry
 from runtime.config import Settings
+from screening.vocabulary import name_matches
 from tests.data.conftest import NOW, make_request
 
 
 @pytest.fixture
-def registry(db: Database) -> RegistryActivities:
-    return RegistryActivities(db, Settings())
+def registry(db: Database) -> Registry:
+    return Registry(db, Settings())
 
 
-async def _submit(registry: RegistryActivities, ncb: str, reference: str, family_name: str) -> str:
+async def _submit(registry: Registry, ncb: str, reference: str, family_name: str) -> str:
     request_id = f"req-{reference}"
     await registry.register_request(
         RegisterRequestInput(
@@ -38,7 +38,7 @@ async def _submit(registry: RegistryActivities, ncb: str, reference: str, family
     return request_id
 
 
-async def _publish(registry: RegistryActivities, ncb: str, reference: str, family_name: str) -> str:
+async def _publish(registry: Registry, ncb: str, reference: str, family_name: str) -> str:
     request_id = await _submit(registry, ncb, reference, family_name)
     notice_id = f"N-{reference}"
     await registry.publish_notice(
@@ -52,18 +52,18 @@ async def _publish(registry: RegistryActivities, ncb: str, reference: str, famil
     return notice_id
 
 
-async def _seen_by(registry: RegistryActivities, ncb: str, name: str) -> dict[str, str]:
+async def _seen_by(registry: Registry, ncb: str, name: str) -> dict[str, str]:
     results = await registry.search_notices(SearchNoticesInput(viewer_ncb=ncb, name=name))
     return {hit.request_id: hit.status for hit in results.hits}
 
 
-async def test_published_notice_is_visible_to_every_ncb(registry: RegistryActivities, unique: str) -> None:
+async def test_published_notice_is_visible_to_every_ncb(registry: Registry, unique: str) -> None:
     await _publish(registry, "FR", f"P{unique}", f"Núñez {unique}")
     for viewer in ("FR", "DE", "BR"):
         assert await _seen_by(registry, viewer, f"nunez {unique}") == {f"req-P{unique}": "published"}
 
 
-async def test_pending_request_is_visible_only_to_the_requesting_ncb(registry: RegistryActivities, unique: str) -> None:
+async def test_pending_request_is_visible_only_to_the_requesting_ncb(registry: Registry, unique: str) -> None:
     await _submit(registry, "FR", f"Q{unique}", f"Dupont {unique}")
     assert await _seen_by(registry, "FR", unique) == {f"req-Q{unique}": "registered"}
     assert await _seen_by(registry, "DE", unique) == {}
@@ -71,7 +71,7 @@ async def test_pending_request_is_visible_only_to_the_requesting_ncb(registry: R
 
 @pytest.mark.parametrize("status", [NoticeStatus.BLOCKED, NoticeStatus.CANCELLED, NoticeStatus.EXPIRED])
 async def test_blocked_cancelled_or_expired_notice_disappears(
-    registry: RegistryActivities, unique: str, status: NoticeStatus
+    registry: Registry, unique: str, status: NoticeStatus
 ) -> None:
     notice_id = await _publish(registry, "FR", f"B{unique}", f"Weber {unique}")
     await registry.change_notice_status(
@@ -86,7 +86,7 @@ async def test_blocked_cancelled_or_expired_notice_disappears(
 async def test_a_workers_name_vocabulary_follows_publications_and_blocks(db: Database, unique: str) -> None:
     """Each worker keeps the names it has seen; what another worker published since, it reads before
     it answers, and a block hides the notice at once whatever the vocabulary holds."""
-    worker_a, worker_b = RegistryActivities(db, Settings()), RegistryActivities(db, Settings())
+    worker_a, worker_b = Registry(db, Settings()), Registry(db, Settings())
     first = await _publish(worker_a, "FR", f"V{unique}", f"Lindqvist {unique}")
     assert await _seen_by(worker_a, "DE", f"lindqvist {unique}") == {f"req-V{unique}": "published"}
     await _publish(worker_b, "SE", f"W{unique}", f"Lindquist {unique}")
@@ -99,7 +99,7 @@ async def test_a_workers_name_vocabulary_follows_publications_and_blocks(db: Dat
     assert set(await _seen_by(worker_a, "DE", f"lindqvist {unique}")) == {f"req-W{unique}"}
 
 
-async def test_filters_by_nationality_kind_and_requesting_ncb(registry: RegistryActivities, unique: str) -> None:
+async def test_filters_by_nationality_kind_and_requesting_ncb(registry: Registry, unique: str) -> None:
     await _publish(registry, "FR", f"F{unique}", f"Rossi {unique}")
     await _publish(registry, "IT", f"I{unique}", f"Rossi {unique}")
 
@@ -128,7 +128,7 @@ async def test_name_search_returns_exactly_what_scoring_every_notice_returns(fre
     """The vocabulary prefilter loses nothing: the same hits, scores and order as the former full scan,
     for family names, names with forenames, prefixes, typos and transliterations."""
     names = await fill(fresh_db, 1500)
-    registry = RegistryActivities(fresh_db, Settings())
+    registry = Registry(fresh_db, Settings())
     checked = 0
     for name in [*names[:40], "Петров", "ab", "Marchety"]:
         query = SearchNoticesInput(viewer_ncb="DE", name=name)

@@ -21,19 +21,18 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.database import Database, migrate
-from activities.references import ReferenceStore
 from admin.client import ReviewerClient
-from models.activities import NoticeStatus
+from devstack.smtp_sink import SmtpSink
 from models.case import CaseState, DecisionOutcome, ReviewStage, Verdict
 from models.ids import notice_workflow_id, workflow_id_for
-from models.notice import PublishedNoticeState
+from models.notice import NoticeStatus, PublishedNoticeState
 from models.reference import ReferenceKind
 from models.request import parse_request
 from models.search_attributes import registration
+from registry.database import Database, migrate
+from registry.references import ReferenceStore
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.smtp_sink import SmtpSink
 from starter.client import NcbClient
 from worker import build_worker
 

@@ -17,11 +17,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():  # this module defines a workflow: keep them out of the sandbox
+    from devstack.codec_server import CodecServer
+    from devstack.devserver import free_port
     from runtime.client import data_converter
     from runtime.codec import ENCODING, EncryptionCodec, new_key
-    from runtime.codec_server import CodecServer
     from runtime.config import Settings
-    from runtime.devserver import free_port
 
 SUBJECT = {"family_name": "MARCHETTI", "forenames": "Lucien Paul", "date_of_birth": "1979-04-12"}
 

@@ -22,8 +22,8 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
+from devstack.devserver import free_port, start_dev_server
 from models.search_attributes import registration
-from runtime.devserver import free_port, start_dev_server
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack.devserver import free_port
+from devstack.local_stack import examples_dir, prepare_database
 from models.request import parse_request
-from runtime.devserver import free_port
-from runtime.local_stack import examples_dir, prepare_database
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ("red-notice-defamation", "red-notice-fraud", "red-notice-incomplete", "wpd-drug-trafficking")
@@ -49,7 +49,7 @@ async def _make_run_once(var_dir: Path, ports: dict[str, int]) -> subprocess.Com
     env = {**os.environ, "NOTICE_VAR_DIR": str(var_dir), "NOTICE_EXAMPLES": str(ROOT / "examples"),
            "COLUMNS": "200", "TERM": "dumb"}
     env.pop("DATABASE_URL", None)
-    args = [sys.executable, "-m", "runtime.local_stack", "--once", "--wait", "60"]
+    args = [sys.executable, "-m", "devstack.local_stack", "--once", "--wait", "60"]
     for flag, port in ports.items():
         args += [f"--{flag}", str(port)]
     return await asyncio.to_thread(
@@ -82,9 +82,9 @@ def test_the_table_shows_stage_risk_blocking_findings_and_what_is_awaited():
 
     from rich.console import Console
 
+    from devstack.local_stack import Row, render
     from models.case import AwaitedFromNcb, NcbCaseView, ReviewStage
     from models.findings import Finding, Severity
-    from runtime.local_stack import Row, render
 
     view = NcbCaseView(
         request_id="R-BR-0123456789abcdef", ncb_reference="BR-2026-1180", kind="red_notice",

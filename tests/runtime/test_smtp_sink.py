@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.devserver import free_port
-from runtime.smtp_sink import KIND_HEADER, SmtpSink
+from devstack.devserver import free_port
+from devstack.smtp_sink import KIND_HEADER, SmtpSink
 
 
 def _send(port: int, kind: str | None) -> None:

@@ -20,13 +20,13 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.database import Database, migrate
-from activities.references import ReferenceStore
 from admin.client import ReviewerClient
 from models.activities import SearchResults
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
 from models.search_attributes import registration
+from registry.database import Database, migrate
+from registry.references import ReferenceStore
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
 from starter.client import NcbClient

@@ -13,10 +13,12 @@ from models.activities import StartDeliveryInput
 from models.ids import delivery_workflow_id, notice_workflow_id
 from models.notice import PublishedNoticeInput
 from models.request import NoticeKind
+from workflows.message_delivery import MessageDeliveryWorkflow
+from workflows.published_notice import PublishedNoticeWorkflow
 
 
 async def test_a_delivery_is_started_once_however_often_the_activity_runs(time_skipping: WorkflowEnvironment) -> None:
-    dispatch = DispatchActivities(time_skipping.client)
+    dispatch = DispatchActivities(time_skipping.client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     key = f"R-FR-{uuid.uuid4().hex[:8]}/msg/1"
     first = await ActivityEnvironment().run(dispatch.start_delivery, StartDeliveryInput(message_key=key))
     again = await ActivityEnvironment().run(dispatch.start_delivery, StartDeliveryInput(message_key=key))
@@ -27,7 +29,7 @@ async def test_a_delivery_is_started_once_however_often_the_activity_runs(time_s
 
 
 async def test_a_notice_lifetime_is_started_once(time_skipping: WorkflowEnvironment) -> None:
-    dispatch = DispatchActivities(time_skipping.client)
+    dispatch = DispatchActivities(time_skipping.client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     notice_id = f"N-FR-{uuid.uuid4().hex[:16]}"
     lifetime = PublishedNoticeInput(
         notice_id=notice_id,

@@ -24,11 +24,11 @@ from models.case import (
 )
 from models.findings import RiskLevel, Severity
 from models.ids import workflow_id_for
-from models.messages import PENDING_REVIEW_WARNING
-from models.tables import OutboxDeliveryRow
+from registry.tables import OutboxDeliveryRow
 from runtime.errors import ActionRefused, refusal_from
 from tests.workflows.conftest import Service, example
 from workflows.notice_request import NoticeRequestWorkflow
+from workflows.texts import PENDING_REVIEW_WARNING
 
 FRAUD = "red-notice-fraud.json"
 INCOMPLETE = "red-notice-incomplete.json"

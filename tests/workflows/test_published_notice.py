@@ -9,16 +9,15 @@ from email.message import Message
 
 import pytest
 
-from models.activities import NoticeStatus
 from models.case import ReviewStage
 from models.ids import notice_workflow_id
-from models.messages import member_ncbs
-from models.notice import AcknowledgementSent, NoticeAction, PublishedNoticeInput, PublishedNoticeState
+from models.notice import AcknowledgementSent, NoticeAction, NoticeStatus, PublishedNoticeInput, PublishedNoticeState
 from models.request import NoticeKind
 from runtime.errors import ActionRefused
 from tests.workflows.conftest import Service
 from tests.workflows.test_notice_request import FRAUD, approve, at, settle, submit
 from workflows.published_notice import PublishedNoticeWorkflow
+from workflows.texts import member_ncbs
 
 
 async def published(service: Service) -> str:

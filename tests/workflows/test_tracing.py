@@ -8,8 +8,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.database import Database
 from models.case import ReviewStage
+from registry.database import Database
 from runtime.config import Settings
 from runtime.tracing import tracing_interceptors
 from starter.client import NcbClient

@@ -23,14 +23,8 @@ from typing import Any
 import pycountry
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, or_, select, text
-from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.audit import append_audit, canonical_json
-from activities.database import Database, dialect_of, in_chunks
-from activities.name_search import NameVocabulary, PublishedNames
-from activities.registry import NOT_PENDING_STAGES
-from models.activities import LoadReferenceInput, LoadReport, ReferenceProblem
+from models.activities import LoadReport, ReferenceProblem
 from models.reference import (
     CountryContextRecord,
     DuplicateCandidate,
@@ -41,7 +35,11 @@ from models.reference import (
     ReviewerRole,
 )
 from models.request import PartialDate
-from models.tables import (
+from registry.audit import append_audit, canonical_json
+from registry.database import Database, dialect_of, in_chunks
+from registry.published_names import PublishedNames
+from registry.tables import (
+    NOT_PENDING_STAGES,
     REFERENCE_TABLES,
     CountryContextRow,
     InterstateDisputeRow,
@@ -54,6 +52,7 @@ from models.tables import (
     name_key,
     name_tokens,
 )
+from screening.vocabulary import NameVocabulary
 
 REFERENCE_LOCK_KEY = 0x4E44_5446_5245_4600
 """Advisory lock base for loads on PostgreSQL (one per kind: base + index of the kind)."""
@@ -449,7 +448,7 @@ class ReferenceStore:
         wanted = {token for name in names if name for token in name_tokens(name)}
         if not wanted:
             return []
-        pending_stages = [stage.value for stage in NOT_PENDING_STAGES]
+        pending_stages = list(NOT_PENDING_STAGES)
         async with self.db.transaction() as session:
             published = await self._published_names.refreshed(session)
             pending = NameVocabulary()
@@ -529,22 +528,3 @@ class ReferenceStore:
                 detail={"version": version, "rows": len(rows), "content_hash": content_hash},
             )
         return LoadReport(kind=kind, rows=len(rows), changed=True, version=version)
-
-
-class ReferenceActivities:
-    """Loading reference data through the worker, for an admin client that has no database access."""
-
-    def __init__(self, db: Database) -> None:
-        self.store = ReferenceStore(db)
-
-    @activity.defn
-    async def load_reference_data(self, input: LoadReferenceInput) -> LoadReport:
-        try:
-            return await self.store.load_text(input.kind, input.csv_text, input.actor)
-        except ReferenceDataError as error:
-            raise ApplicationError(
-                str(error),
-                [problem.model_dump() for problem in error.problems],
-                type="InvalidReferenceData",
-                non_retryable=True,
-            ) from None

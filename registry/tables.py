@@ -32,6 +32,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from models.case import FINAL_STAGES
+from models.notice import NoticeStatus
 from screening.names import name_tokens as screening_name_tokens
 
 NAMING_CONVENTION = {
@@ -106,6 +108,11 @@ class RequestRow(Base):
     screening_round: Mapped[int] = mapped_column(Integer, default=0)
     registered_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+
+
+NOT_PENDING_STAGES = frozenset({stage.value for stage in FINAL_STAGES} | {status.value for status in NoticeStatus})
+"""Values of ``requests.stage`` after which a request is no longer pending (it is a notice, or it is
+closed): the request's final stages, then its notice's statuses."""
 
 
 class FindingRow(Base):

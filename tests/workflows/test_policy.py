@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models.policy import ReviewerAction, may, validity_end
 from models.reference import ReviewerRole
+from workflows.policy import ReviewerAction, may, validity_end
 
 
 def test_a_red_notice_runs_five_calendar_years_to_the_day() -> None:

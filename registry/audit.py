@@ -5,7 +5,7 @@ every hash after it. Ids are assigned here (previous + 1) while holding the chai
 entry leaves a gap; the ``audit_head`` row remembers the newest entry, so removing the tail shows too.
 
 Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on SQLite by the
-``BEGIN IMMEDIATE`` every transaction starts with (see ``activities.database``). Call ``append_audit``
+``BEGIN IMMEDIATE`` every transaction starts with (see ``registry.database``). Call ``append_audit``
 as the last statement of a transaction, so the lock is held as briefly as possible and never while
 waiting for another lock.
 """
@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activities.database import Database, dialect_of
 from models.activities import AuditVerification
-from models.tables import AuditEntryRow, AuditHeadRow
+from registry.database import Database, dialect_of
+from registry.tables import AuditEntryRow, AuditHeadRow
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 0x4E44_5446_4155_4454

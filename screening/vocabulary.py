@@ -1,9 +1,10 @@
-"""Searching published notices by name with the screening matcher's tolerance, fast.
+"""Searching names with the screening matcher's tolerance, fast: pure, no I/O.
 
 ``name_matches`` decides whether a person's names answer a searched name, token by token: equal,
 begun by, a near spelling of (a typo), or sounding like a name token. Applying it to every published
 notice costs seconds at tens of thousands of notices. Instead a worker keeps the vocabulary of the
-notices' name tokens (``PublishedNames``), finds in it the tokens each searched token would accept
+notices' name tokens (``registry.published_names.PublishedNames``), finds in it the tokens each
+searched token would accept
 under the very same four rules, and scores just the notices holding such a token for every searched
 token. Those are exactly the notices ``name_matches`` accepts: the prefilter loses none. The duplicate
 check of screening reads the same vocabulary.
@@ -11,15 +12,11 @@ check of screening reads the same vocabulary.
 
 from __future__ import annotations
 
-import asyncio
 import heapq
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activities import NoticeHit
-from models.tables import NoticeRow
 from screening.names import name_tokens as screening_tokens
 from screening.names import phonetic
 
@@ -116,30 +113,6 @@ class NameVocabulary:
             if not result:
                 return set()
         return result or set()
-
-
-class PublishedNames:
-    """A worker's vocabulary of the names of every notice published so far, holders being request ids.
-
-    Before each use it reads only the notices published since (``notices.seq``, which commit in their
-    order), so it is never behind what the database has committed. It keeps notices that were blocked
-    or cancelled since: whoever uses it applies status and filters to the candidates in SQL.
-    """
-
-    def __init__(self) -> None:
-        self._vocabulary = NameVocabulary()
-        self._seen = 0
-        self._lock = asyncio.Lock()
-
-    async def refreshed(self, session: AsyncSession) -> NameVocabulary:
-        async with self._lock:
-            since = select(NoticeRow.request_id, NoticeRow.name_key, NoticeRow.seq).where(
-                NoticeRow.seq > self._seen
-            )
-            for request_id, key, seq in await session.execute(since):
-                self._vocabulary.add(request_id, key)
-                self._seen = max(self._seen, seq)
-        return self._vocabulary
 
 
 class TopHits:

@@ -8,9 +8,9 @@ where each one stands, and serves until Ctrl-C / SIGTERM, then stops everything 
 Running it again is safe: the servers keep their state in var/, reference data loads only when it
 changed, and a request already submitted is found again rather than started twice.
 
-    python -m runtime.local_stack            # serve until interrupted
-    python -m runtime.local_stack --once     # submit, print, stop (CI)
-    python -m runtime.local_stack --prepare-only   # migrate + reference data, then exit (compose job)
+    python -m devstack.local_stack            # serve until interrupted
+    python -m devstack.local_stack --once     # submit, print, stop (CI)
+    python -m devstack.local_stack --prepare-only   # migrate + reference data, then exit (compose job)
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def examples_dir() -> Path:
 
 async def prepare_database(url: str, reference_dir: Path = REFERENCE_DIR) -> list[str]:
     """Alembic upgrade head, then every default reference list (a list already loaded is left alone)."""
-    from activities.database import Database, migrate
-    from activities.references import ReferenceStore
+    from registry.database import Database, migrate
+    from registry.references import ReferenceStore
 
     await migrate(url)
     lines: list[str] = []
@@ -254,14 +254,14 @@ class LocalStack:
         return self.var_dir / "mail"
 
     def start_servers(self) -> None:
-        from runtime.devserver import DevServerError, start_dev_server
-        from runtime.smtp_sink import SmtpSink
+        from devstack.devserver import DevServerError, start_dev_server
+        from devstack.smtp_sink import SmtpSink
 
         self.var_dir.mkdir(parents=True, exist_ok=True)
         codec_endpoint = None
         if self.config.payload_key:
+            from devstack.codec_server import CodecServer
             from runtime.codec import EncryptionCodec
-            from runtime.codec_server import CodecServer
 
             codec = CodecServer(
                 EncryptionCodec.from_base64(self.config.payload_key), port=self.codec_port,

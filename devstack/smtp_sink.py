@@ -4,7 +4,7 @@ Nothing leaves the machine. Each message is written to ``var/mail/<time>-<n>.eml
 any mail reader) and one log line names its kind: the ``X-NDTF-Message-Kind`` header when the sender
 sets one, else the subject. Sender, recipients and body are not logged: they may carry personal data.
 
-    python -m runtime.smtp_sink --port 8025
+    python -m devstack.smtp_sink --port 8025
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the same shape. The browser calls it from the UI's origin, so it answers CORS pr
 origins it is given. With ``--token`` (or ``CODEC_TOKEN``) it decodes only for callers presenting
 ``Authorization: Bearer <token>``.
 
-    python -m runtime.codec_server --port 8081        # key from PAYLOAD_KEY
+    python -m devstack.codec_server --port 8081        # key from PAYLOAD_KEY
 
 Then point the UI at it: ``temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081``.
 """
