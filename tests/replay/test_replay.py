@@ -20,7 +20,14 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_recorded_histories_are_present() -> None:
     kinds = {path.name.split("__")[0] for path in HISTORIES}
-    assert {"NoticeRequestWorkflow", "PublishedNoticeWorkflow"} <= kinds
+    assert {
+        "NoticeRequestWorkflow",
+        "PublishedNoticeWorkflow",
+        "MessageDeliveryWorkflow",
+        "NoticeSearchWorkflow",
+    } <= kinds
+    scenarios = {path.stem.split("__", 1)[1] for path in HISTORIES if path.stem.startswith("NoticeRequestWorkflow__")}
+    assert {"signals", "amended", "withdrawn_diffusion", "diffusion_approved", "continued"} <= scenarios
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
