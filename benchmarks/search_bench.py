@@ -41,7 +41,7 @@ from models.activities import SearchNoticesInput, SearchResults
 from models.notice import NoticeStatus
 from registry.database import Database, migrate
 from registry.store import Registry, _notice_hit
-from registry.tables import NoticeRow, RequestRow, SequenceRow, family_key, name_key, nationality_codes
+from registry.tables import NoticeRow, RequestRow, SequenceRow, name_key, nationality_codes
 from runtime.config import Settings
 from screening.vocabulary import TopHits
 
@@ -74,7 +74,6 @@ async def fill(db: Database, size: int, seed: int = 7) -> list[str]:
                 common = {
                     "family_name": person.family_name,
                     "forenames": person.forenames,
-                    "family_key": family_key(person.family_name),
                     "date_of_birth": person.date_of_birth or None,
                     "nationalities": person.nationalities,
                     "nationality_codes": nationality_codes(person.nationalities),

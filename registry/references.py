@@ -48,7 +48,6 @@ from registry.tables import (
     ReferenceVersionRow,
     RefugeeRow,
     RequestRow,
-    family_key,
     name_key,
     name_tokens,
 )
@@ -96,6 +95,12 @@ def _candidate(row: NoticeRow | RequestRow, stage: str) -> DuplicateCandidate:
         date_of_birth=row.date_of_birth or "",
         nationalities=list(row.nationalities),
     )
+
+
+def member_ncbs() -> list[str]:
+    """The NCBs a broadcast reaches (publication, corrective action, expiry). Until the organisation's
+    member list is loaded as reference data of its own, the ISO 3166-1 countries stand for it."""
+    return sorted(country.alpha_2 for country in pycountry.countries)
 
 
 class ReferenceDataError(Exception):
@@ -202,10 +207,6 @@ class _Format:
     """Cross-column checks once every cell parsed: (field, message) pairs."""
 
 
-def _person_row(parsed: dict[str, Any]) -> dict[str, Any]:
-    return {**parsed, "family_key": family_key(parsed["family_name"])}
-
-
 def _period_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
     if parsed["to"] and parsed["to"] < parsed["from"]:
         return [("to", f"ends ({parsed['to']}) before it starts ({parsed['from']})")]
@@ -236,7 +237,7 @@ FORMATS: dict[ReferenceKind, _Format] = {
             "status": _one_of(*REFUGEE_STATUSES),
             "decided_on": _optional_iso_date,
         },
-        to_row=_person_row,
+        to_row=lambda parsed: dict(parsed),
     ),
     ReferenceKind.POLITICAL_TARGETING: _Format(
         columns={
@@ -248,7 +249,7 @@ FORMATS: dict[ReferenceKind, _Format] = {
             "kind": _slug,
             "note": _optional,
         },
-        to_row=_person_row,
+        to_row=lambda parsed: dict(parsed),
     ),
     ReferenceKind.COUNTRY_CONTEXT: _Format(
         columns={

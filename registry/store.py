@@ -51,7 +51,6 @@ from registry.tables import (
     RequestRow,
     ReviewerRow,
     SequenceRow,
-    family_key,
     name_key,
     nationality_codes,
 )
@@ -91,7 +90,6 @@ def _request_columns(request: NoticeRequest) -> dict[str, Any]:
         "request": request.model_dump(mode="json"),
         "family_name": subject.family_name,
         "forenames": subject.forenames or "",
-        "family_key": family_key(subject.family_name),
         "date_of_birth": subject.date_of_birth,
         "nationalities": list(subject.nationalities),
         "nationality_codes": nationality_codes(subject.nationalities),
@@ -308,7 +306,6 @@ class Registry:
                     "status_changed_at": input.published_at,
                     "family_name": columns["family_name"],
                     "forenames": columns["forenames"],
-                    "family_key": columns["family_key"],
                     "name_key": name_key(columns["family_name"], columns["forenames"]),
                     "date_of_birth": columns["date_of_birth"],
                     "nationalities": columns["nationalities"],

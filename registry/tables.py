@@ -4,9 +4,7 @@ Only activities touch these tables. Column types are chosen so that the same mig
 run on PostgreSQL (asyncpg) and on SQLite (aiosqlite, the local default): JSON becomes JSONB on
 PostgreSQL, and every timestamp is stored and returned in UTC whatever the backend keeps.
 
-Name search columns (``family_key``) hold the normalised family-name tokens padded with spaces
-(" garcia lopez "), so a token prefilter is a portable ``LIKE '% token %'`` on an indexed column.
-Nationality filters use ``nationality_codes`` (";FR;DE;") for the same reason.
+Nationality filters use ``nationality_codes`` (";FR;DE;"), so a filter is a portable ``LIKE '%;FR;%'``.
 """
 
 from __future__ import annotations
@@ -86,7 +84,6 @@ class RequestRow(Base):
         UniqueConstraint("requesting_ncb", "ncb_reference", name="uq_requests_ncb_reference"),
         Index("ix_requests_stage", "stage"),
         Index("ix_requests_requesting_ncb_stage", "requesting_ncb", "stage"),
-        Index("ix_requests_family_key", "family_key"),
     )
 
     request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -101,7 +98,6 @@ class RequestRow(Base):
     request: Mapped[dict[str, Any]] = mapped_column()
     family_name: Mapped[str] = mapped_column(String(200))
     forenames: Mapped[str] = mapped_column(String(200), default="")
-    family_key: Mapped[str] = mapped_column(String(400))
     date_of_birth: Mapped[str | None] = mapped_column(String(10))
     nationalities: Mapped[list[Any]] = mapped_column()
     nationality_codes: Mapped[str] = mapped_column(String(400), default="")
@@ -204,7 +200,6 @@ class NoticeRow(Base):
     __tablename__ = "notices"
     __table_args__ = (
         Index("ix_notices_status_published_at", "status", "published_at"),
-        Index("ix_notices_family_key", "family_key"),
         Index("ix_notices_requesting_ncb", "requesting_ncb"),
     )
 
@@ -221,7 +216,6 @@ class NoticeRow(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column()
     family_name: Mapped[str] = mapped_column(String(200))
     forenames: Mapped[str] = mapped_column(String(200), default="")
-    family_key: Mapped[str] = mapped_column(String(400))
     name_key: Mapped[str] = mapped_column(Text, default="")
     seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     """Publication order, committed in that order (``SequenceRow``): a worker's name vocabulary reads
@@ -292,12 +286,10 @@ class NoticeAcknowledgementRow(Base):
 
 class RefugeeRow(Base):
     __tablename__ = "refugees"
-    __table_args__ = (Index("ix_refugees_family_key", "family_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     family_name: Mapped[str] = mapped_column(String(200))
     forenames: Mapped[str] = mapped_column(String(200), default="")
-    family_key: Mapped[str] = mapped_column(String(400))
     date_of_birth: Mapped[str] = mapped_column(String(10), default="")
     nationalities: Mapped[list[Any]] = mapped_column()
     granted_by: Mapped[str] = mapped_column(String(2))
@@ -309,12 +301,10 @@ class RefugeeRow(Base):
 
 class PoliticalTargetingRow(Base):
     __tablename__ = "political_targeting"
-    __table_args__ = (Index("ix_political_targeting_family_key", "family_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     family_name: Mapped[str] = mapped_column(String(200))
     forenames: Mapped[str] = mapped_column(String(200), default="")
-    family_key: Mapped[str] = mapped_column(String(400))
     date_of_birth: Mapped[str] = mapped_column(String(10), default="")
     nationalities: Mapped[list[Any]] = mapped_column()
     country: Mapped[str] = mapped_column(String(2))
@@ -388,12 +378,6 @@ def name_tokens(text: str | None) -> list[str]:
 def name_key(*names: str | None) -> str:
     """The value of ``notices.name_key``: the tokens of all the names, padded with spaces."""
     tokens = [token for name in names for token in name_tokens(name)]
-    return f" {' '.join(tokens)} " if tokens else ""
-
-
-def family_key(family_name: str | None) -> str:
-    """The value of the ``family_key`` search columns: tokens padded with spaces for ``LIKE '% t %'``."""
-    tokens = name_tokens(family_name)
     return f" {' '.join(tokens)} " if tokens else ""
 
 

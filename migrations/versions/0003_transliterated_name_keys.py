@@ -1,7 +1,8 @@
 """Name search keys (``family_key``) transliterated like the screening matcher's tokens, so a name
 filed in another script ("Петров") finds the rows of the same name in Latin script ("Petrov").
 
-Recomputes the keys of the rows already there; new rows get them from ``registry.tables.family_key``.
+Recomputes the keys of the rows already there; new rows got them from ``registry.tables.family_key``
+until revision 0006 dropped the columns.
 
 Revision ID: 0003
 Revises: 0002

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, MetaData, insert, inspect, select, text, update
+from sqlalchemy.pool import NullPool
 
 from registry.database import Database, alembic_config, migrate
 from registry.tables import Base
-from tests.data.conftest import postgres_database
+from tests.data.conftest import BACKENDS, postgres_database
 
 
 def _table_names(connection: Connection) -> set[str]:
@@ -41,7 +47,7 @@ async def _schema_matches_models(url: str) -> None:
         await db.dispose()
     assert set(Base.metadata.tables) <= tables
     assert version == HEAD
-    assert drift == [], "models/tables.py differs from the migrations: add one"
+    assert drift == [], "registry/tables.py differs from the migrations: add one"
 
 
 @pytest.mark.postgres
@@ -78,9 +84,247 @@ async def test_name_keys_already_stored_are_transliterated_on_upgrade(tmp_path: 
                     " VALUES ('Петров', 'Иван', ' петров ', '', '[]', 'DE', 'RU', 'recognised')"
                 )
             )
-        await migrate(url)
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0005")  # 0006 drops the column
         async with db.transaction() as session:
             key = (await session.execute(text("SELECT family_key FROM refugees"))).scalar_one()
     finally:
         await db.dispose()
     assert key == " petrov "
+
+
+# --- 0006: the dead family_key columns dropped -----------------------------------------------------
+
+FAMILY_KEY_TABLES = ("requests", "notices", "refugees", "political_targeting")
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@asynccontextmanager
+async def _database_at_0005(backend: str, directory: Path) -> AsyncIterator[str]:
+    """An empty database migrated from nothing up to revision 0005, as a deployment of 0005 has it."""
+    if backend == "postgres":
+        async with postgres_database() as url:  # created at head
+            await asyncio.to_thread(command.downgrade, alembic_config(url), "base")
+            await asyncio.to_thread(command.upgrade, alembic_config(url), "0005")
+            yield url
+    else:
+        url = f"sqlite+aiosqlite:///{directory / 'at_0005.db'}"
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0005")
+        yield url
+
+
+def _fill_at_0005(connection: Connection) -> None:
+    """Rows as the application wrote them at revision 0005, ``family_key`` included: requests with a
+    finding and case events, a notice with an acknowledgement (rows the tables' foreign keys delete
+    with their request), and a person on each reference list."""
+    metadata = MetaData()
+    metadata.reflect(connection)
+    tables = metadata.tables
+
+    def person(family_name: str, key: str) -> dict[str, Any]:
+        return {
+            "family_name": family_name,
+            "forenames": "Ivan",
+            "family_key": key,
+            "date_of_birth": "1979-04-12",
+            "nationalities": ["RU"],
+        }
+
+    def request(request_id: str, family_name: str, key: str, stage: str) -> dict[str, Any]:
+        return {
+            "request_id": request_id,
+            "workflow_id": f"wf-{request_id}",
+            "requesting_ncb": "FR",
+            "ncb_reference": f"FR-{request_id}",
+            "kind": "red_notice",
+            "purpose": "prosecution",
+            "stage": stage,
+            "risk": "low",
+            "decision": None,
+            "request": {"subject": {"family_name": family_name}},
+            "nationality_codes": ";RU;",
+            "screening_round": 1,
+            "registered_at": AT,
+            "updated_at": AT,
+            **person(family_name, key),
+        }
+
+    connection.execute(
+        insert(tables["requests"]),
+        [
+            request("R1", "MARCHETTI", " marchetti ", "published"),
+            request("R2", "Петров", " petrov ", "detailed_review"),
+        ],
+    )
+    connection.execute(
+        insert(tables["findings"]),
+        [
+            {
+                "request_id": "R2",
+                "screening_round": 1,
+                "rule_id": "refugee",
+                "article": "Art. 3",
+                "severity": "blocking",
+                "field": "subject",
+                "message": "A recognised refugee",
+                "source": "refugees",
+                "missing_item": None,
+                "evidence": {"score": 0.97},
+                "score": 0.97,
+            }
+        ],
+    )
+    connection.execute(
+        insert(tables["case_events"]),
+        [
+            {
+                "event_key": f"{request_id}:registered",
+                "request_id": request_id,
+                "actor": "ncb",
+                "action": "registered",
+                "stage": "registered",
+                "detail": "",
+                "at": AT,
+            }
+            for request_id in ("R1", "R2")
+        ],
+    )
+    connection.execute(
+        insert(tables["notices"]),
+        [
+            {
+                "notice_id": "N1",
+                "request_id": "R1",
+                "kind": "red_notice",
+                "requesting_ncb": "FR",
+                "status": "published",
+                "published_at": AT,
+                "expires_at": None,
+                "status_reason": "",
+                "status_changed_at": AT,
+                "name_key": " marchetti ivan ",
+                "seq": 1,
+                "nationality_codes": ";RU;",
+                **person("MARCHETTI", " marchetti "),
+            }
+        ],
+    )
+    connection.execute(update(tables["sequences"]).where(tables["sequences"].c.name == "notices").values(value=1))
+    connection.execute(
+        insert(tables["notice_acknowledgements"]),
+        [{"notice_id": "N1", "instruction_key": "N1:block", "ncb": "DE", "acknowledged_at": AT}],
+    )
+    connection.execute(
+        insert(tables["refugees"]),
+        [
+            {
+                "granted_by": "DE",
+                "persecution_country": "RU",
+                "status": "recognised",
+                "decided_on": "2020-01-01",
+                **person("Петров", " petrov "),
+            }
+        ],
+    )
+    connection.execute(
+        insert(tables["political_targeting"]),
+        [
+            {
+                "country": "RU",
+                "kind": "opposition",
+                "note": "",
+                **person("Núñez-García", " nunez garcia "),
+            }
+        ],
+    )
+
+
+@dataclass
+class _State:
+    rows: dict[str, list[dict[str, Any]]]
+    """Every row of every table but ``family_key``, in a stable order."""
+    family_keys: dict[str, list[tuple[str, str]]]
+    """(family_name, family_key) of each table that has the column."""
+    schema: dict[str, dict[str, list[tuple[Any, ...]]]]
+    """Columns (name, type, nullable), indexes and foreign keys of each table."""
+
+
+def _state(connection: Connection) -> _State:
+    metadata = MetaData()
+    metadata.reflect(connection)
+    inspector = inspect(connection)
+    state = _State(rows={}, family_keys={}, schema={})
+    for name, table in metadata.tables.items():
+        if name == "alembic_version":
+            continue
+        rows = [dict(row) for row in connection.execute(select(table)).mappings()]
+        state.rows[name] = sorted(({k: v for k, v in row.items() if k != "family_key"} for row in rows), key=repr)
+        if "family_key" in table.c:
+            state.family_keys[name] = sorted((row["family_name"], row["family_key"]) for row in rows)
+        state.schema[name] = {
+            "columns": sorted((c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)),
+            "indexes": sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(name)),
+            "foreign_keys": sorted(
+                (tuple(fk["constrained_columns"]), fk["referred_table"], fk["options"].get("ondelete"))
+                for fk in inspector.get_foreign_keys(name)
+            ),
+        }
+    return state
+
+
+async def _read(url: str) -> _State:
+    db = Database.from_url(url, poolclass=NullPool)
+    try:
+        async with db.engine.connect() as connection:
+            return await connection.run_sync(_state)
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_dropping_family_key_keeps_every_row_and_downgrades_and_upgrades_again(
+    backend: str, tmp_path: Path
+) -> None:
+    async with _database_at_0005(backend, tmp_path) as url:
+        db = Database.from_url(url, poolclass=NullPool)
+        try:
+            async with db.engine.begin() as connection:
+                await connection.run_sync(_fill_at_0005)
+        finally:
+            await db.dispose()
+        at_0005 = await _read(url)
+        await migrate(url)
+        at_head = await _read(url)
+        await _schema_matches_models(url)
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0005")
+        downgraded = await _read(url)
+        await migrate(url)
+        upgraded_again = await _read(url)
+        await _schema_matches_models(url)
+
+    assert {name: len(rows) for name, rows in at_0005.rows.items() if rows} == {
+        "requests": 2,
+        "findings": 1,
+        "case_events": 2,
+        "notices": 1,
+        "notice_acknowledgements": 1,
+        "sequences": 1,
+        "refugees": 1,
+        "political_targeting": 1,
+    }
+    assert set(at_0005.family_keys) == set(FAMILY_KEY_TABLES)
+    # upgrading drops the columns and their indexes, and nothing else: no row goes (no cascade)
+    assert at_head.rows == at_0005.rows
+    assert at_head.family_keys == {}
+    for table in FAMILY_KEY_TABLES:
+        assert [c for c in at_head.schema[table]["columns"] if c[0] == "family_key"] == []
+        assert [i for i in at_head.schema[table]["indexes"] if "family_key" in i[1]] == []
+    assert {name: s for name, s in at_head.schema.items() if name not in FAMILY_KEY_TABLES} == {
+        name: s for name, s in at_0005.schema.items() if name not in FAMILY_KEY_TABLES
+    }
+    # downgrading gives 0005's schema back, with the keys the application wrote recomputed
+    assert downgraded.schema == at_0005.schema
+    assert downgraded.rows == at_0005.rows
+    assert downgraded.family_keys == at_0005.family_keys
+    # and the upgrade runs again
+    assert upgraded_again.rows == at_0005.rows
+    assert upgraded_again.schema == at_head.schema
