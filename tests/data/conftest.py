@@ -9,7 +9,9 @@
   be told to refuse the next mails with 451; ``mail_settings`` points the service at it.
 
 PostgreSQL is the one on 127.0.0.1:5432 (trust auth); ``TEST_POSTGRES_URL`` names another admin
-database. Databases are created from it with unique names and dropped at the end.
+database. Databases are created from it with unique names and dropped at the end. When it does not
+answer, the tests that need it fail under CI (``CI=true``) and are skipped, with the reason, in a local
+run (``tests.conftest.service_missing``). They are marked ``postgres`` by ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy.engine import make_url
 from models.request import NoticeRequest
 from registry.database import Database, migrate
 from runtime.config import Settings
+from tests.conftest import service_missing
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -51,7 +54,12 @@ async def postgres_database() -> AsyncIterator[str]:
     try:
         admin = await asyncpg.connect(admin_dsn, timeout=5)
     except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL at {ADMIN_URL} is not reachable: {error}")
+        shown = make_url(ADMIN_URL).render_as_string(hide_password=True)
+        service_missing(
+            "PostgreSQL",
+            f"cannot connect to {shown} ({type(error).__name__}: {error}); start it (`make postgres`) "
+            "or point TEST_POSTGRES_URL at one",
+        )
     name = f"ndtf_test_{uuid.uuid4().hex[:12]}"
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
