@@ -13,11 +13,11 @@ from models.case import ReviewStage
 from models.ids import notice_workflow_id
 from models.notice import AcknowledgementSent, NoticeAction, NoticeStatus, PublishedNoticeInput, PublishedNoticeState
 from models.request import NoticeKind
+from registry.references import member_ncbs
 from runtime.errors import ActionRefused
 from tests.workflows.conftest import Service
 from tests.workflows.test_notice_request import FRAUD, approve, at, settle, submit
 from workflows.published_notice import PublishedNoticeWorkflow
-from workflows.texts import member_ncbs
 
 
 async def published(service: Service) -> str:
@@ -116,6 +116,7 @@ async def test_a_temporary_block_lifts_itself_at_its_end_and_refuses_one_in_the_
     with pytest.raises(ActionRefused) as refused:
         await service.reviewer("legal.ana").block(notice_id, "Pending verification", until=now - timedelta(days=1))
     assert refused.value.kind == "InvalidUntil"
+    assert await searchable(service), "a refused block leaves the notice in search"
     await service.reviewer("legal.ana").block(notice_id, "Pending verification", until=now + timedelta(days=3))
     state = await service.reviewer("legal.ana").notice(notice_id)
     assert state.status is NoticeStatus.BLOCKED and state.blocked_until == now + timedelta(days=3)
@@ -175,6 +176,7 @@ async def test_cancellation_removes_the_notice_for_good(service: Service) -> Non
     with pytest.raises(ActionRefused) as refused:
         await service.reviewer("legal.ana").cancel(notice_id, "non-compliant")
     assert refused.value.kind == "RoleNotAllowed"
+    assert await searchable(service)
     await service.reviewer("sup.dana").cancel(notice_id, "Non-compliance identified after publication")
     assert not await searchable(service)
     with pytest.raises(ActionRefused) as refused:
@@ -214,6 +216,7 @@ async def test_red_notice_is_valid_five_years_and_renewal_is_the_requesting_ncbs
 
 async def test_a_notice_not_renewed_expires_and_leaves_search(service: Service) -> None:
     notice_id = await published(service)
+    assert await searchable(service)
     await service.env.sleep(timedelta(days=5 * 366))
     state = await notice_until(service, notice_id, lambda s: s.status is NoticeStatus.EXPIRED)
     assert state.renewal_reminded, "the requesting NCB was reminded before it lapsed"

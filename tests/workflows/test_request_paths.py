@@ -1,0 +1,187 @@
+"""Paths of a request the stage-by-stage tests leave out: a reply from the wrong NCB, a withdrawn Red
+Notice, a duplicate of a published notice, a case that continued as new, and the review service level.
+
+Refusals are asserted by their type (``ActionRefused.kind``), and their effect by what a reviewer or an
+NCB sees of the case: whether a refused update is also listed in ``rejected`` is not asserted here."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from models.case import (
+    CaseOutcome,
+    InfoRequestKind,
+    InfoRequestStatus,
+    NoticeRequestInput,
+    ReviewStage,
+    Verdict,
+)
+from models.findings import Severity
+from models.ids import notice_id_for, workflow_id_for
+from runtime.errors import ActionRefused
+from screening.persons import DUPLICATE
+from tests.workflows.conftest import Service, example
+from tests.workflows.test_notice_request import FRAUD, INCOMPLETE, approve, at, settle, submit
+from workflows.notice_request import NoticeRequestWorkflow
+from workflows.policy import REVIEW_SERVICE_LEVEL
+
+
+async def test_a_reply_from_an_ncb_that_was_not_asked_is_refused_and_changes_nothing(service: Service) -> None:
+    request_id = await submit(service, INCOMPLETE)
+    before = await settle(service, request_id, at(ReviewStage.AWAITING_CLARIFICATION))
+    (asked,) = before.info_requests
+    assert asked.to_ncb == "BR" and asked.kind is InfoRequestKind.CLARIFICATION
+
+    amendments = {"subject": {"fingerprints_available": True, "photo_available": True}}
+    for ncb, answer, amended, info_request_id in [
+        ("AR", "Fingerprints attached.", amendments, None),
+        ("AR", "Fingerprints attached.", amendments, asked.info_request_id),
+        ("DE", "We know nothing of this person.", None, None),
+    ]:
+        with pytest.raises(ActionRefused) as refused:
+            await service.ncb(ncb).reply(request_id, answer, amended, info_request_id)
+        assert refused.value.kind == "NothingAwaited", (ncb, info_request_id)
+
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert state.stage is ReviewStage.AWAITING_CLARIFICATION
+    (info,) = state.info_requests
+    assert info.status is InfoRequestStatus.OPEN and info.answer is None and info.amended_fields == []
+    assert state.request == before.request, "the request is not amended"
+    assert state.screening_rounds == 1 and not state.rescreen_needed
+    assert not [e for e in state.timeline if e.event == "reply_received"]
+    status = await service.ncb("BR").status(request_id)
+    assert [(a.info_request_id, a.due_at) for a in status.awaited] == [(asked.info_request_id, asked.due_at)]
+
+
+async def test_a_withdrawn_red_notice_closes_the_case_and_never_reaches_search(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    own = await service.search("FR", name="MARCHETTI")
+    assert [(h.request_id, h.status) for h in own.hits] == [(request_id, "legal_assessment")]
+    assert not (await service.search("DE", name="MARCHETTI")).hits
+
+    await service.ncb("FR").withdraw(request_id, "Subject arrested in France.")
+    handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+    outcome = await handle.result()
+    assert outcome == CaseOutcome(
+        request_id=request_id, stage=ReviewStage.WITHDRAWN, reason="Subject arrested in France."
+    )
+
+    for ncb in ("FR", "DE", "IT"):
+        assert not (await service.search(ncb, name="MARCHETTI")).hits, ncb
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert state.stage is ReviewStage.WITHDRAWN and state.notice_id is None
+    assert not [m for m in state.messages if m.kind == "withdrawal"], "a Red Notice was sent to no one before review"
+
+    with pytest.raises(ActionRefused) as refused:
+        await service.reviewer("legal.ana").assess(request_id, Verdict.COMPLIANT, "RPD complied with")
+    assert refused.value.kind == "CaseClosed"
+    assert (await service.reviewer("legal.ana").show(request_id)).assessment is None
+    status = await service.ncb("FR").status(request_id)
+    assert (status.stage, status.outcome, status.awaited) == (ReviewStage.WITHDRAWN, "withdrawn", [])
+
+
+async def test_a_request_for_the_person_of_a_published_notice_is_flagged_as_its_duplicate(service: Service) -> None:
+    first_id = await submit(service, FRAUD)
+    await settle(service, first_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    first = await approve(service, first_id)
+    assert first.notice_id
+    assert not [f for f in first.findings if f.rule_id == DUPLICATE.id]
+
+    # Another NCB asks for the same person: names given the other way round and misspelt, same birth date,
+    # no alias to match on.
+    original = example(FRAUD)
+    subject = original.subject.model_copy(update={"family_name": "Lucien", "forenames": "MARCHETI", "aliases": []})
+    second_request = original.model_copy(
+        update={"requesting_ncb": "IT", "ncb_reference": f"IT-{original.ncb_reference}", "subject": subject}
+    )
+    second_id = (await service.ncb("IT").submit(second_request)).request_id
+    second = await settle(
+        service, second_id, lambda s: s.screening_rounds == 1 and s.stage is not ReviewStage.INITIAL_SCREENING
+    )
+
+    duplicates = [f for f in second.findings if f.rule_id == DUPLICATE.id]
+    assert duplicates, [f.rule_id for f in second.findings]
+    assert {(f.evidence["request_id"], f.evidence["stage"], f.evidence["requesting_ncb"]) for f in duplicates} == {
+        (first_id, "published", "FR")
+    }
+    assert notice_id_for(first_id) == first.notice_id
+    assert all(f.severity is Severity.DOUBT and f.field == "subject" for f in duplicates)
+    assert {f.rule_id for f in second.findings if f.severity is not Severity.INFO} == {DUPLICATE.id}
+    assert second.stage is ReviewStage.DETAILED_REVIEW, "the duplicate alone sends the case to detailed review"
+
+
+async def test_a_case_that_continued_as_new_keeps_its_stage_findings_and_deadlines(service: Service) -> None:
+    request_id = await submit(service, INCOMPLETE)
+    await settle(service, request_id, at(ReviewStage.AWAITING_CLARIFICATION))
+    await settle(service, request_id, lambda s: bool(s.messages))  # the clarification request has gone out
+    carried = await service.reviewer("legal.ana").show(request_id)
+    (asked,) = carried.info_requests
+    assert asked.sent and not asked.reminded
+
+    # What `run` hands to continue_as_new, under the same workflow id: the case so far. The first run
+    # is ended first, as continue-as-new ends it, so that only the new run keeps the deadlines.
+    workflow_id = workflow_id_for(request_id)
+    first_run = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id)
+    first_run_id = (await first_run.describe()).run_id
+    await first_run.terminate(reason="continue the case as new")
+    await service.client.start_workflow(
+        NoticeRequestWorkflow.run,
+        NoticeRequestInput(request_id=request_id, request=carried.request, state=carried),
+        id=workflow_id,
+        task_queue=service.task_queue,
+    )
+    latest = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id)
+    assert (await latest.describe()).run_id != first_run_id
+
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert state.stage is ReviewStage.AWAITING_CLARIFICATION
+    assert state.findings == carried.findings and state.risk is carried.risk
+    assert state.info_requests == carried.info_requests
+    assert state.next_deadline() == asked.due_at
+    assert state.screening_rounds == 1, "the new run does not register or screen the request again"
+    assert state.timeline == carried.timeline and state.messages == carried.messages
+    status = await service.ncb("BR").status(request_id)
+    assert [(a.info_request_id, a.due_at) for a in status.awaited] == [(asked.info_request_id, asked.due_at)]
+
+    # The deadlines set in the first run fall due in the new one: the reminder, then the deadline.
+    now = await service.env.get_current_time()
+    await service.env.sleep(asked.reminder_at - now + timedelta(hours=1))
+    state = await settle(service, request_id, lambda s: s.info_requests[0].reminded)
+    assert state.stage is ReviewStage.AWAITING_CLARIFICATION
+    await service.env.sleep(asked.due_at - asked.reminder_at)
+    state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
+    assert state.overdue and state.info_requests[0].status is InfoRequestStatus.OVERDUE
+    assert [m.kind for m in state.messages] == ["clarification_request", "reminder", "deadline_missed"]
+    assert len(await service.mailbox.await_count("Deadline passed", 1)) == 1
+    with pytest.raises(ActionRefused) as refused:
+        await service.ncb("BR").reply(request_id, "late answer")
+    assert refused.value.kind == "NothingAwaited"
+
+
+async def test_a_case_left_with_reviewers_past_the_service_level_is_escalated_once(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    state = await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    (entered,) = [e for e in state.timeline if e.event == "stage:legal_assessment"]
+    assert state.review_due_at == entered.at + REVIEW_SERVICE_LEVEL
+    assert not state.escalated
+
+    await service.env.sleep(REVIEW_SERVICE_LEVEL - timedelta(days=1))
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert not state.escalated and "escalated" not in [e.event for e in state.timeline]
+
+    await service.env.sleep(timedelta(days=2))
+    state = await settle(service, request_id, lambda s: s.escalated)
+    assert state.stage is ReviewStage.LEGAL_ASSESSMENT
+    (escalation,) = [e for e in state.timeline if e.event == "escalated"]
+    assert escalation.actor == "system" and "legal_assessment" in escalation.detail
+    assert escalation.at >= entered.at + REVIEW_SERVICE_LEVEL
+
+    await service.env.sleep(REVIEW_SERVICE_LEVEL * 3)
+    await asyncio.sleep(1)  # time for a second escalation, had one been due, to be recorded
+    state = await service.reviewer("legal.ana").show(request_id)
+    assert state.escalated and state.stage is ReviewStage.LEGAL_ASSESSMENT
+    assert [e.event for e in state.timeline].count("escalated") == 1, "escalated exactly once"
