@@ -51,6 +51,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
             registry.lookup_reviewer,
             registry.search_notices,
             registry.record_acknowledgement,
+            registry.member_ncbs,
             screening.screen_request,
             mail.deliver_message,
             dispatch.start_delivery,

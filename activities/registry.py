@@ -17,6 +17,8 @@ from models.activities import (
     AcknowledgementInput,
     CaseEvent,
     EventRecorded,
+    Members,
+    MembersInput,
     MessageQueued,
     NoticePublished,
     NoticeStatusChange,
@@ -30,6 +32,7 @@ from models.activities import (
     SearchResults,
 )
 from registry.database import Database
+from registry.references import member_ncbs
 from registry.store import Registry, RegistryError
 from runtime.config import Settings
 
@@ -80,3 +83,9 @@ class RegistryActivities:
     @activity.defn
     async def search_notices(self, input: SearchNoticesInput) -> SearchResults:
         return await self.registry.search_notices(input)
+
+    @activity.defn
+    async def member_ncbs(self, input: MembersInput) -> Members:
+        """Read through an activity, so a running workflow sees the list it was given on replay, even
+        after the list (or the library behind it) changed."""
+        return Members(ncbs=member_ncbs())

@@ -210,12 +210,14 @@ class ReferenceProblem(BaseModel):
     message: str
 
 
-class LoadReferenceInput(BaseModel):
-    """A reference list to load through the worker (``ndtf data load`` when it has no database access)."""
+class MembersInput(BaseModel):
+    """Which NCBs a broadcast goes to: the organisation's members, as the reference data holds them."""
 
-    kind: ReferenceKind
-    csv_text: str
-    actor: str = "ndtf"
+    purpose: str = "broadcast"
+
+
+class Members(BaseModel):
+    ncbs: list[str]
 
 
 class LoadReport(BaseModel):

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from models.findings import Finding, RiskLevel
+from models.findings import Finding, RiskLevel, Severity
 from models.request import NoticeRequest
 
 Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -229,6 +229,8 @@ class CaseState(BaseModel):
     screening_rounds: int = 0
     info_requests: list[InfoRequest] = Field(default_factory=list)
     review_summary: str | None = None
+    review_concluded_by: str | None = None
+    """Who concluded the detailed review, until the case is back in it; the stage method moves it on."""
     assessment: Assessment | None = None
     decision: Decision | None = None
     notice_id: str | None = None
@@ -262,6 +264,38 @@ class CaseState(BaseModel):
         if self.review_due_at and self.stage in REVIEWER_STAGES:
             dues.append(self.review_due_at)
         return min(dues) if dues else None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def ncb_view(self) -> NcbCaseView:
+        """What the requesting NCB sees of its request: no reviewer internals."""
+        outcomes = {
+            ReviewStage.PUBLISHED: "approved",
+            ReviewStage.DENIED: "denied",
+            ReviewStage.WITHDRAWN: "withdrawn",
+        }
+        requesting = self.request.requesting_ncb
+        return NcbCaseView(
+            request_id=self.request_id,
+            ncb_reference=self.request.ncb_reference,
+            kind=self.request.kind.value,
+            stage=self.stage,
+            outcome=outcomes.get(self.stage),
+            notice_id=self.notice_id,
+            awaited=[
+                AwaitedFromNcb(
+                    info_request_id=i.info_request_id,
+                    question=i.question,
+                    missing_items=i.missing_items,
+                    due_at=i.due_at,
+                )
+                for i in self.open_info_requests(requesting)
+            ],
+            reasons=list(self.reasons_to_ncb),
+            findings_to_address=[f for f in self.findings if f.missing_item],
+            messages=[m for m in self.messages if requesting in m.to],
+        )
 
 
 class AwaitedFromNcb(BaseModel):

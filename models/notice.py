@@ -17,6 +17,7 @@ class NoticeStatus(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
 
+
 class InstructionKind(StrEnum):
     BLOCK = "block"
     CANCEL = "cancel"

@@ -90,5 +90,3 @@ class DuplicateCandidate(BaseModel):
     forenames: str = ""
     date_of_birth: str = ""
     nationalities: list[str] = Field(default_factory=list)
-
-

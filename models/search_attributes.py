@@ -11,16 +11,38 @@ REVIEW_STAGE = SearchAttributeKey.for_keyword("ReviewStage")
 RISK_LEVEL = SearchAttributeKey.for_keyword("RiskLevel")
 DECISION = SearchAttributeKey.for_keyword("Decision")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
+BLOCKING_FINDINGS = SearchAttributeKey.for_int("BlockingFindings")
+DOUBTS = SearchAttributeKey.for_int("Doubts")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
+ESCALATED = SearchAttributeKey.for_bool("Escalated")
+"""What the reviewers' queue shows of a case, kept on the workflow so one list call answers it."""
 
-ALL = (NOTICE_KIND, REQUESTING_NCB, REVIEW_STAGE, RISK_LEVEL, DECISION, NEXT_DEADLINE)
+ALL = (
+    NOTICE_KIND,
+    REQUESTING_NCB,
+    REVIEW_STAGE,
+    RISK_LEVEL,
+    DECISION,
+    NEXT_DEADLINE,
+    BLOCKING_FINDINGS,
+    DOUBTS,
+    OVERDUE,
+    ESCALATED,
+)
+
+_CLI_TYPES: dict[int, str] = {
+    IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
+    IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
+    IndexedValueType.INDEXED_VALUE_TYPE_INT: "Int",
+    IndexedValueType.INDEXED_VALUE_TYPE_BOOL: "Bool",
+}
 
 
 def cli_flags() -> list[str]:
     """`temporal server start-dev` flags that register them (`--search-attribute Name=Type`)."""
     flags: list[str] = []
     for key in ALL:
-        kind = "Datetime" if key.indexed_value_type == IndexedValueType.INDEXED_VALUE_TYPE_DATETIME else "Keyword"
-        flags += ["--search-attribute", f"{key.name}={kind}"]
+        flags += ["--search-attribute", f"{key.name}={_CLI_TYPES[int(key.indexed_value_type)]}"]
     return flags
 
 

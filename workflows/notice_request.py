@@ -1,20 +1,25 @@
 """One workflow per Notice or Diffusion request, from registration to publication or denial.
 
-``run`` lists the stages of the process in their order. Handlers check and record what reached the
-case; the stages act (screen, message NCBs, publish). Every wait for a person is ``_wait_for`` under
-a deadline.
+``run`` lists the stages of the process in the seed's order, and each stage method owns the moves out
+of its stage. Handlers check and record what reached the case (a question to ask, a review concluded,
+an assessment, a decision, a withdrawal); the stage methods act on it. Every wait for a person is
+``_wait_for_change`` under the case's next deadline.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # `import a.b as b`, not `from a import b`: the sandbox passes a submodule of the workflows'
+    # own package through only when it is named in full.
+    import workflows.checks as checks
+    import workflows.deadlines as deadlines
+    import workflows.texts as texts
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from activities.screening import ScreeningActivities
@@ -34,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         AnyMessage,
         Assessment,
         AssessmentSubmitted,
-        AwaitedFromNcb,
         CaseOutcome,
         CaseState,
         CaseView,
@@ -48,43 +52,32 @@ with workflow.unsafe.imports_passed_through():
         InfoRequestKind,
         InfoRequestStatus,
         MessageSummary,
-        NcbCaseView,
         NoticeRequestInput,
-        RejectedMessage,
         ReviewConcluded,
         ReviewStage,
-        TimelineEvent,
-        Verdict,
         WithdrawalRequested,
     )
     from models.findings import Severity
     from models.ids import notice_id_for
     from models.notice import PublishedNoticeInput
-    from models.request import InvalidRequest, NoticeKind, merge_amendments
-    from workflows import texts
-    from workflows.common import (
-        DB_TIMEOUT,
-        RETRY,
-        M,
-        Refused,
-        check_reviewer,
-        parse_signal,
-        send_message,
-        signal_actor,
-    )
+    from models.request import NoticeKind
+    from workflows.handling import MessageHandling, validated
     from workflows.policy import (
         CLARIFICATION_DEADLINE,
-        REMINDER_BEFORE_DEADLINE,
         REVIEW_SERVICE_LEVEL,
         ReviewerAction,
     )
+    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs, send_message
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
+STAGES_OWN_MOVES = "stage-methods-own-moves"
+"""Patch: the stage methods, not the handlers, move the case on. Histories recorded before it (no
+marker) replay with the handlers moving it, as they ran."""
 
 
 @workflow.defn
-class NoticeRequestWorkflow:
+class NoticeRequestWorkflow(MessageHandling[CaseState]):
     @workflow.init
     def __init__(self, input: NoticeRequestInput) -> None:
         self.state = input.state or CaseState(
@@ -92,8 +85,7 @@ class NoticeRequestWorkflow:
             workflow_id=workflow.info().workflow_id,
             request=input.request,
         )
-        self._lock = asyncio.Lock()
-        self._changed = False
+        self._start_handling()
         self._registered = input.state is not None
 
     # --- the process ---------------------------------------------------------------------------
@@ -106,16 +98,14 @@ class NoticeRequestWorkflow:
                 await self.transmit_diffusion()
             await self.screen()
         while self.state.stage not in FINAL_STAGES:
-            if self._should_continue_as_new():
+            if self._withdrawal_pending():
+                await self.close_as_withdrawn()
+            elif self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    NoticeRequestInput(
-                        request_id=self.state.request_id,
-                        request=self.state.request,
-                        state=self.state,
-                    )
+                    NoticeRequestInput(request_id=self.state.request_id, request=self.state.request, state=self.state)
                 )
-            if self.state.stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION):
+            elif self.state.stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION):
                 await self.review_in_detail()
             elif self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
                 await self.assess()
@@ -130,7 +120,7 @@ class NoticeRequestWorkflow:
         )
 
     async def register(self) -> None:
-        """Step 1-2: the request is registered and logged, then forwarded to the NDTF."""
+        """Steps 1-2: the request is registered and logged, then forwarded to the NDTF."""
         now = workflow.now()
         self.state.registered_at = now
         await workflow.execute_activity_method(
@@ -157,7 +147,8 @@ class NoticeRequestWorkflow:
 
     async def screen(self) -> None:
         """Step 3: automated screening. Missing mandatory data is asked of the NCB at once; any doubt
-        sends the case to detailed review; a clean case goes to legal assessment."""
+        sends the case to detailed review; a clean case goes to legal assessment. A withdrawal that
+        arrives meanwhile is taken once the screening under way has finished."""
         self.state.screening_rounds += 1
         self.state.rescreen_needed = False
         result = await workflow.execute_activity_method(
@@ -172,15 +163,15 @@ class NoticeRequestWorkflow:
             start_to_close_timeout=SCREENING_TIMEOUT,
             retry_policy=RETRY,
         )
-        if self.state.stage in FINAL_STAGES:
-            return  # withdrawn while screening ran
+        if self._interrupted():
+            return
         self.state.findings = result.findings
         self.state.risk = result.risk
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         detail = ", ".join(f"{n} {s.value}" for s, n in counts.items()) + f"; risk {result.risk.value}"
-        await self._record("screened", "system", detail, findings=True)
-        if self.state.stage in FINAL_STAGES:
-            return  # withdrawn while the findings were recorded
+        await self._record_event("screened", "system", detail, findings=True)
+        if self._interrupted():
+            return
         missing = result.missing_items
         if missing:
             question = (
@@ -204,30 +195,65 @@ class NoticeRequestWorkflow:
     async def review_in_detail(self) -> None:
         """Step 4: reviewers ask the NCB or other NCBs for more, under deadlines, until they conclude."""
         stage = self.state.stage
-        while self.state.stage is stage:
+        while self.state.stage is stage and not self._withdrawal_pending():
+            asked = self._new_clarification()
+            if stage is ReviewStage.DETAILED_REVIEW and asked is not None:
+                await self._enter(
+                    ReviewStage.AWAITING_CLARIFICATION, asked.asked_by, f"{asked.info_request_id} to {asked.to_ncb}"
+                )
+                return
             await self._send_pending_questions()
             if self.state.rescreen_needed:
                 await self._enter(ReviewStage.INITIAL_SCREENING, "system", "amended request screened again")
                 await self.screen()
                 return
-            if self._open_clarification() is None and self.state.stage is ReviewStage.AWAITING_CLARIFICATION:
+            if self._open_clarification() is None and stage is ReviewStage.AWAITING_CLARIFICATION:
                 await self._enter(ReviewStage.DETAILED_REVIEW, "system", "no clarification awaited")
                 return
-            if await self._wait_for(lambda: self._changed, self._next_timer()):
-                continue
-            await self._fire_due_timers()
+            if stage is ReviewStage.DETAILED_REVIEW and self.state.review_concluded_by:
+                await self._enter(
+                    ReviewStage.LEGAL_ASSESSMENT, self.state.review_concluded_by, "detailed review concluded"
+                )
+                return
+            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
+                await self._fire_due_timers()
 
     async def assess(self) -> None:
-        """Step 5: the legal and human-rights assessment, recorded by a reviewer's update or signal."""
-        while self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
+        """Step 5: the legal and human-rights assessment; asking for more sends the case back to
+        detailed review (or to the NCB)."""
+        while self.state.stage is ReviewStage.LEGAL_ASSESSMENT and not self._withdrawal_pending():
+            asked = [i for i in self.state.open_info_requests() if not i.sent]
+            if asked:
+                clarification = self._new_clarification()
+                if clarification is not None:
+                    await self._enter(
+                        ReviewStage.AWAITING_CLARIFICATION,
+                        clarification.asked_by,
+                        f"{clarification.info_request_id} to {clarification.to_ncb}",
+                    )
+                else:
+                    await self._enter(
+                        ReviewStage.DETAILED_REVIEW, asked[0].asked_by, f"consulting NCB {asked[0].to_ncb}"
+                    )
+                return
+            assessment = self.state.assessment
+            if assessment is not None:
+                await self._enter(
+                    ReviewStage.AWAITING_DECISION, assessment.assessor, f"assessed {assessment.verdict.value}"
+                )
+                return
             await self._send_pending_questions()
-            if not await self._wait_for(lambda: self._changed, self._next_timer()):
+            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
                 await self._fire_due_timers()
 
     async def decide(self) -> None:
         """Step 6: the decision; on approval the notice is published, on denial the NCB is told why."""
-        while self.state.stage is ReviewStage.AWAITING_DECISION and self.state.decision is None:
-            if not await self._wait_for(lambda: self._changed, self._next_timer()):
+        while (
+            self.state.stage is ReviewStage.AWAITING_DECISION
+            and self.state.decision is None
+            and not self._withdrawal_pending()
+        ):
+            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
                 await self._fire_due_timers()
         decision = self.state.decision
         if decision is None:
@@ -265,16 +291,12 @@ class NoticeRequestWorkflow:
             retry_policy=RETRY,
         )
         subject, body = texts.publication(self.state, notice_id, now)
-        await self._send(MessageKind.PUBLICATION, texts.member_ncbs(), subject, body)
+        await self._send(MessageKind.PUBLICATION, await member_ncbs(), subject, body)
         if self.state.diffusion_transmitted:
             subject, body = texts.diffusion_follow_up(self.state, True, "")
             await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
         # The stage changes last: "published" means visible and every NCB's notification queued.
-        await self._enter(
-            ReviewStage.PUBLISHED,
-            self.state.decision.decided_by if self.state.decision else "system",
-            f"published as {notice_id}",
-        )
+        await self._enter(ReviewStage.PUBLISHED, self._decided_by(), f"published as {notice_id}")
 
     async def deny(self, reason: str) -> None:
         self.state.reasons_to_ncb.append(reason)
@@ -283,83 +305,96 @@ class NoticeRequestWorkflow:
         if self.state.diffusion_transmitted:
             subject, body = texts.diffusion_follow_up(self.state, False, reason)
             await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
-        await self._enter(
-            ReviewStage.DENIED, self.state.decision.decided_by if self.state.decision else "system", "denied"
-        )
+        await self._enter(ReviewStage.DENIED, self._decided_by(), "denied")
 
-    # --- what reaches the case: updates for the clients, signals for everyone else -----------------
+    async def close_as_withdrawn(self) -> None:
+        """The NCB withdrew its request: the case closes, its questions are moot, and the recipients of
+        a diffusion are told."""
+        for info in self.state.open_info_requests():
+            info.status = InfoRequestStatus.ANSWERED
+            info.answer = "(request withdrawn)"
+        told_first = self._stages_own_moves()  # "withdrawn" then means the recipients were told
+        if not told_first:
+            await self._enter(ReviewStage.WITHDRAWN, "ncb:" + self.state.request.requesting_ncb, "withdrawn by the NCB")
+        if self.state.diffusion_transmitted:
+            subject, body = texts.withdrawal(self.state, self.state.withdrawal_reason or "")
+            await self._send(MessageKind.WITHDRAWAL, self.state.request.diffusion_recipients, subject, body)
+        if told_first:
+            await self._enter(ReviewStage.WITHDRAWN, "ncb:" + self.state.request.requesting_ncb, "withdrawn by the NCB")
+
+    # --- what reaches the case: an update for the clients, a signal twin for the Temporal UI -------
 
     @workflow.update
     async def request_info(self, input: InfoRequested) -> ActionAccepted:
-        return await self._as_update("request_info", input.reviewer_id, lambda: self._request_info(input))
+        return await self._answer("request_info", input.reviewer_id, lambda: self._request_info(input))
 
     @request_info.validator
     def _validate_request_info(self, input: InfoRequested) -> None:
-        self._validate_open()
+        validated(lambda: checks.request_info(self.state, input))
 
     @workflow.signal
     async def info_requested(self, input: AnyMessage) -> None:
-        await self._signal("request_info", input, InfoRequested, self._request_info)
+        await self._apply_signal("request_info", input, InfoRequested, self._request_info)
 
     @workflow.update
     async def reply(self, input: ClarificationReply) -> ActionAccepted:
-        return await self._as_update("reply", "ncb:" + input.ncb, lambda: self._reply(input))
+        return await self._answer("reply", "ncb:" + input.ncb, lambda: self._reply(input))
 
     @reply.validator
     def _validate_reply(self, input: ClarificationReply) -> None:
-        self._validate_open()
+        validated(lambda: checks.reply(self.state, input, workflow.now().date()))
 
     @workflow.signal
     async def clarification_replied(self, input: AnyMessage) -> None:
-        await self._signal("reply", input, ClarificationReply, self._reply)
+        await self._apply_signal("reply", input, ClarificationReply, self._reply)
 
     @workflow.update
     async def conclude_review(self, input: ReviewConcluded) -> ActionAccepted:
-        return await self._as_update("conclude_review", input.reviewer_id, lambda: self._conclude_review(input))
+        return await self._answer("conclude_review", input.reviewer_id, lambda: self._conclude_review(input))
 
     @conclude_review.validator
     def _validate_conclude_review(self, input: ReviewConcluded) -> None:
-        self._validate_open()
+        validated(lambda: checks.conclude_review(self.state))
 
     @workflow.signal
     async def review_concluded(self, input: AnyMessage) -> None:
-        await self._signal("conclude_review", input, ReviewConcluded, self._conclude_review)
+        await self._apply_signal("conclude_review", input, ReviewConcluded, self._conclude_review)
 
     @workflow.update
     async def assess_case(self, input: AssessmentSubmitted) -> ActionAccepted:
-        return await self._as_update("assess", input.reviewer_id, lambda: self._assess(input))
+        return await self._answer("assess", input.reviewer_id, lambda: self._assess(input))
 
     @assess_case.validator
     def _validate_assess(self, input: AssessmentSubmitted) -> None:
-        self._validate_open()
+        validated(lambda: checks.assess(self.state, input))
 
     @workflow.signal
     async def assessment_submitted(self, input: AnyMessage) -> None:
-        await self._signal("assess", input, AssessmentSubmitted, self._assess)
+        await self._apply_signal("assess", input, AssessmentSubmitted, self._assess)
 
     @workflow.update
     async def decide_case(self, input: DecisionSubmitted) -> ActionAccepted:
-        return await self._as_update("decide", input.reviewer_id, lambda: self._decide(input))
+        return await self._answer("decide", input.reviewer_id, lambda: self._decide(input))
 
     @decide_case.validator
     def _validate_decide(self, input: DecisionSubmitted) -> None:
-        self._validate_open()
+        validated(lambda: checks.decision(self.state, input))
 
     @workflow.signal
     async def decision_submitted(self, input: AnyMessage) -> None:
-        await self._signal("decide", input, DecisionSubmitted, self._decide)
+        await self._apply_signal("decide", input, DecisionSubmitted, self._decide)
 
     @workflow.update
     async def withdraw(self, input: WithdrawalRequested) -> ActionAccepted:
-        return await self._as_update("withdraw", "ncb:" + input.ncb, lambda: self._withdraw(input))
+        return await self._answer("withdraw", "ncb:" + input.ncb, lambda: self._withdraw(input))
 
     @withdraw.validator
     def _validate_withdraw(self, input: WithdrawalRequested) -> None:
-        self._validate_open()
+        validated(lambda: checks.withdraw(self.state, input))
 
     @workflow.signal
     async def withdrawal_requested(self, input: AnyMessage) -> None:
-        await self._signal("withdraw", input, WithdrawalRequested, self._withdraw)
+        await self._apply_signal("withdraw", input, WithdrawalRequested, self._withdraw)
 
     @workflow.query
     def case(self, viewer: CaseViewer) -> CaseView:
@@ -367,58 +402,13 @@ class NoticeRequestWorkflow:
         if viewer.ncb is None:
             return CaseView(viewer="ndtf", case=self.state)
         if viewer.ncb.upper() != self.state.request.requesting_ncb:
-            raise ApplicationError("This request belongs to another NCB.", type="NotYourRequest")
-        return CaseView(viewer="ncb", ncb_view=self._ncb_view())
+            raise checks.Refused("NotYourRequest", "This request belongs to another NCB.").as_error()
+        return CaseView(viewer="ncb", ncb_view=self.state.ncb_view())
 
-    # --- handler logic: check, then record ---------------------------------------------------------
-
-    def _validate_open(self) -> None:
-        if self.state.stage in FINAL_STAGES:
-            raise ApplicationError(
-                f"The case is closed ({self.state.stage.value}); nothing more can be done on it.", type="CaseClosed"
-            )
-
-    async def _as_update(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> ActionAccepted:
-        await workflow.wait_condition(lambda: self._registered)
-        async with self._lock:
-            try:
-                detail = await apply()
-            except Refused as refusal:
-                await self._reject(message, actor, refusal.reason)
-                raise ApplicationError(refusal.reason, type=refusal.kind, non_retryable=True) from None
-        self._changed = True
-        info_id = self.state.info_requests[-1].info_request_id if message == "request_info" else None
-        return ActionAccepted(
-            request_id=self.state.request_id, stage=self.state.stage, detail=str(detail), info_request_id=info_id
-        )
-
-    async def _signal(
-        self, message: str, raw: AnyMessage, model: type[M], apply: Callable[[M], Awaitable[str]]
-    ) -> None:
-        """A signal: validated here so that a malformed one is recorded as refused too."""
-        await self._as_signal(message, signal_actor(raw), lambda: apply(parse_signal(raw, model)))
-
-    async def _as_signal(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> None:
-        await workflow.wait_condition(lambda: self._registered)
-        async with self._lock:
-            try:
-                await apply()
-            except Refused as refusal:
-                await self._reject(message, actor, refusal.reason)
-        self._changed = True
-
-    def _require_stage(self, allowed: set[ReviewStage], action: str) -> None:
-        if self.state.stage not in allowed:
-            wanted = " or ".join(sorted(s.value for s in allowed))
-            raise Refused(
-                "WrongStage", f"Cannot {action} while the case is {self.state.stage.value}; it must be {wanted}."
-            )
+    # --- handlers: check, then record; the stage methods act ------------------------------------
 
     async def _request_info(self, input: InfoRequested) -> str:
-        self._require_stage(
-            {ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION, ReviewStage.LEGAL_ASSESSMENT},
-            "ask for information",
-        )
+        checks.request_info(self.state, input)
         await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
         requesting = self.state.request.requesting_ncb
         to_ncb = (input.to_ncb or requesting).upper()
@@ -430,32 +420,23 @@ class NoticeRequestWorkflow:
             question=input.question,
             due=timedelta(days=input.due_days),
         )
-        if kind is InfoRequestKind.CLARIFICATION:
-            await self._enter(
-                ReviewStage.AWAITING_CLARIFICATION, input.reviewer_id, f"{info.info_request_id} to {to_ncb}"
-            )
-        else:
-            if self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
+        if not self._stages_own_moves():
+            if kind is InfoRequestKind.CLARIFICATION:
+                await self._enter(
+                    ReviewStage.AWAITING_CLARIFICATION, input.reviewer_id, f"{info.info_request_id} to {to_ncb}"
+                )
+            elif self.state.stage is ReviewStage.LEGAL_ASSESSMENT:
                 await self._enter(ReviewStage.DETAILED_REVIEW, input.reviewer_id, f"consulting NCB {to_ncb}")
-            await self._record("consultation_requested", input.reviewer_id, f"{info.info_request_id} to {to_ncb}")
+        if kind is InfoRequestKind.CONSULTATION:
+            await self._record_event("consultation_requested", input.reviewer_id, f"{info.info_request_id} to {to_ncb}")
         return f"{kind.value} {info.info_request_id} sent to NCB {to_ncb}, due {info.due_at.date().isoformat()}"
 
     async def _reply(self, input: ClarificationReply) -> str:
+        info, amended_request = checks.reply(self.state, input, workflow.now().date())
         ncb = input.ncb.upper()
-        open_requests = self.state.open_info_requests(ncb)
-        if input.info_request_id:
-            open_requests = [r for r in open_requests if r.info_request_id == input.info_request_id]
-        if not open_requests:
-            raise Refused("NothingAwaited", f"No request for information to NCB {ncb} is open on this case.")
-        info = open_requests[0]
         amended: list[str] = []
-        if input.amendments:
-            if info.kind is not InfoRequestKind.CLARIFICATION:
-                raise Refused("NotYourRequest", "Only the requesting NCB can amend the request.")
-            try:
-                self.state.request = merge_amendments(self.state.request, input.amendments, workflow.now().date())
-            except InvalidRequest as error:
-                raise Refused("InvalidAmendment", f"The amendments do not validate: {error}") from None
+        if amended_request is not None:
+            self.state.request = amended_request
             amended = sorted(input.amendments)
             self.state.rescreen_needed = True
         info.status = InfoRequestStatus.ANSWERED
@@ -463,24 +444,20 @@ class NoticeRequestWorkflow:
         info.amended_fields = amended
         info.answered_at = workflow.now()
         detail = f"{info.info_request_id} answered" + (f", amended {', '.join(amended)}" if amended else "")
-        await self._record("reply_received", "ncb:" + ncb, detail, amended=bool(amended))
+        await self._record_event("reply_received", "ncb:" + ncb, detail, amended=bool(amended))
         return detail
 
     async def _conclude_review(self, input: ReviewConcluded) -> str:
-        self._require_stage({ReviewStage.DETAILED_REVIEW}, "conclude the detailed review")
-        if self.state.open_info_requests():
-            raise Refused(
-                "InformationAwaited", "Requests for information are still open; wait for them or their deadline."
-            )
-        if self.state.rescreen_needed:
-            raise Refused("ScreeningPending", "The amended request is being screened again.")
+        checks.conclude_review(self.state)
         await check_reviewer(input.reviewer_id, ReviewerAction.CONCLUDE_REVIEW)
         self.state.review_summary = input.summary
-        await self._enter(ReviewStage.LEGAL_ASSESSMENT, input.reviewer_id, "detailed review concluded")
+        self.state.review_concluded_by = input.reviewer_id
+        if not self._stages_own_moves():
+            await self._enter(ReviewStage.LEGAL_ASSESSMENT, input.reviewer_id, "detailed review concluded")
         return "detailed review concluded; the case awaits legal assessment"
 
     async def _assess(self, input: AssessmentSubmitted) -> str:
-        self._require_stage({ReviewStage.LEGAL_ASSESSMENT}, "record an assessment")
+        checks.assess(self.state, input)
         await check_reviewer(input.reviewer_id, ReviewerAction.ASSESS)
         self.state.assessment = Assessment(
             assessor=input.reviewer_id,
@@ -489,30 +466,15 @@ class NoticeRequestWorkflow:
             articles=input.articles,
             at=workflow.now(),
         )
-        await self._enter(ReviewStage.AWAITING_DECISION, input.reviewer_id, f"assessed {input.verdict.value}")
+        if not self._stages_own_moves():
+            await self._enter(ReviewStage.AWAITING_DECISION, input.reviewer_id, f"assessed {input.verdict.value}")
         return f"assessment recorded: {input.verdict.value}"
 
     async def _decide(self, input: DecisionSubmitted) -> str:
-        self._require_stage({ReviewStage.AWAITING_DECISION}, "decide")
-        assessment = self.state.assessment
-        if assessment is None:
-            raise Refused("AssessmentMissing", "A decision needs a completed legal assessment.")
-        if input.reviewer_id == assessment.assessor:
-            raise Refused("FourEyes", "The decision must be made by a reviewer other than the assessor.")
+        checks.decide(self.state, input)
         await check_reviewer(input.reviewer_id, ReviewerAction.DECIDE)
-        if input.outcome is DecisionOutcome.APPROVE:
-            if assessment.verdict is not Verdict.COMPLIANT:
-                raise Refused("AssessedNonCompliant", "The legal assessment found the request non-compliant.")
-            blocking = [f for f in self.state.findings if f.severity is Severity.BLOCKING]
-            if blocking:
-                if not input.override_justification:
-                    raise Refused(
-                        "BlockingFindings",
-                        f"{len(blocking)} blocking findings are unresolved ("
-                        + ", ".join(sorted({f.rule_id for f in blocking}))
-                        + "); approving needs a supervisor's override with its justification.",
-                    )
-                await check_reviewer(input.reviewer_id, ReviewerAction.OVERRIDE_BLOCKING)
+        if checks.approval(self.state, input):
+            await check_reviewer(input.reviewer_id, ReviewerAction.OVERRIDE_BLOCKING)
         self.state.decision = Decision(
             decided_by=input.reviewer_id,
             outcome=input.outcome,
@@ -522,50 +484,83 @@ class NoticeRequestWorkflow:
         )
         decided = "approved" if input.outcome is DecisionOutcome.APPROVE else "denied"
         workflow.upsert_search_attributes([sa.DECISION.value_set(decided)])
-        await self._record("decided", input.reviewer_id, decided, decision=decided)
+        await self._record_event("decided", input.reviewer_id, decided, decision=decided)
         return f"decision recorded: {decided}"
 
     async def _withdraw(self, input: WithdrawalRequested) -> str:
-        if input.ncb.upper() != self.state.request.requesting_ncb:
-            raise Refused("NotYourRequest", "Only the requesting NCB can withdraw its request.")
-        if self.state.decision is not None:
-            raise Refused("AlreadyDecided", "The request has been decided and can no longer be withdrawn.")
+        checks.withdraw(self.state, input)
         self.state.withdrawal_reason = input.reason
-        for info in self.state.open_info_requests():
-            info.status = InfoRequestStatus.ANSWERED
-            info.answer = "(request withdrawn)"
-        await self._enter(ReviewStage.WITHDRAWN, "ncb:" + input.ncb.upper(), "withdrawn by the NCB")
-        if self.state.diffusion_transmitted:
-            subject, body = texts.withdrawal(self.state, input.reason)
-            await self._send(MessageKind.WITHDRAWAL, self.state.request.diffusion_recipients, subject, body)
+        if not self._stages_own_moves():
+            await self.close_as_withdrawn()
         return "request withdrawn"
 
-    # --- waiting, deadlines and records -------------------------------------------------------------
+    async def _answer(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> ActionAccepted:
+        """An update's answer, once the stage methods have acted on it: the stage it reports is the one
+        the case is in because of it."""
+        detail = await self._apply(message, actor, apply)
+        if self._stages_own_moves():
+            await workflow.wait_condition(lambda: not self._move_pending())
+        info_id = self.state.info_requests[-1].info_request_id if message == "request_info" else None
+        return ActionAccepted(
+            request_id=self.state.request_id, stage=self.state.stage, detail=detail, info_request_id=info_id
+        )
 
-    async def _wait_for(self, condition: Callable[[], bool], deadline: datetime | None) -> bool:
-        """Wait for something to reach the case, or for the deadline; False when the deadline passed."""
-        self._changed = False
-        if deadline is None:
-            await workflow.wait_condition(condition)
-            return True
-        remaining = deadline - workflow.now()
-        if remaining <= timedelta(0):
-            return False
-        try:
-            await workflow.wait_condition(condition, timeout=remaining, timeout_summary="next deadline")
-            return True
-        except TimeoutError:
-            return False
+    async def _ready(self) -> None:
+        await workflow.wait_condition(lambda: self._registered)
 
-    def _next_timer(self) -> datetime | None:
-        times: list[datetime] = []
-        for info in self.state.open_info_requests():
-            times.append(info.due_at)
-            if not info.reminded:
-                times.append(info.reminder_at)
-        if self.state.review_due_at and not self.state.escalated and self.state.stage in REVIEWER_STAGES:
-            times.append(self.state.review_due_at)
-        return min(times) if times else None
+    # --- what the stage methods act on ----------------------------------------------------------
+
+    def _stages_own_moves(self) -> bool:
+        return workflow.patched(STAGES_OWN_MOVES)
+
+    def _withdrawal_pending(self) -> bool:
+        return self.state.withdrawal_reason is not None and self.state.stage not in FINAL_STAGES
+
+    def _interrupted(self) -> bool:
+        """The case closed, or is to close, while the main routine awaited an activity."""
+        return self.state.stage in FINAL_STAGES or self._withdrawal_pending()
+
+    def _open_clarification(self) -> InfoRequest | None:
+        return next(iter(self.state.open_info_requests(self.state.request.requesting_ncb)), None)
+
+    def _new_clarification(self) -> InfoRequest | None:
+        """A clarification asked by a reviewer and not yet sent: the case is to wait for the NCB."""
+        return next((i for i in self.state.open_info_requests(self.state.request.requesting_ncb) if not i.sent), None)
+
+    def _move_pending(self) -> bool:
+        """Something a handler recorded that a stage method is still to act on."""
+        stage = self.state.stage
+        if self._withdrawal_pending():
+            return True
+        if stage is ReviewStage.DETAILED_REVIEW:
+            return self._new_clarification() is not None or self.state.review_concluded_by is not None
+        if stage is ReviewStage.LEGAL_ASSESSMENT:
+            return self.state.assessment is not None or any(not i.sent for i in self.state.open_info_requests())
+        return False
+
+    def _work_pending(self) -> bool:
+        stage = self.state.stage
+        if self._move_pending():
+            return True
+        if stage is ReviewStage.AWAITING_DECISION:
+            return self.state.decision is not None
+        if stage is ReviewStage.AWAITING_CLARIFICATION and self._open_clarification() is None:
+            return True
+        if stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION):
+            return self.state.rescreen_needed or any(not i.sent for i in self.state.open_info_requests())
+        return False
+
+    def _should_continue_as_new(self) -> bool:
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            and not self.state.rescreen_needed
+            and not self._move_pending()
+        )
+
+    def _decided_by(self) -> str:
+        return self.state.decision.decided_by if self.state.decision else "system"
+
+    # --- deadlines -----------------------------------------------------------------------------
 
     async def _fire_due_timers(self) -> None:
         async with self._lock:
@@ -576,12 +571,12 @@ class NoticeRequestWorkflow:
                     self.state.overdue = True
                     subject, body = texts.deadline_missed(self.state, info)
                     await self._send(MessageKind.DEADLINE_MISSED, [info.to_ncb], subject, body)
-                    await self._record("deadline_missed", "system", f"{info.info_request_id} ({info.to_ncb})")
+                    await self._record_event("deadline_missed", "system", f"{info.info_request_id} ({info.to_ncb})")
                 elif now >= info.reminder_at and not info.reminded:
                     info.reminded = True
                     subject, body = texts.reminder(self.state, info)
                     await self._send(MessageKind.REMINDER, [info.to_ncb], subject, body)
-                    await self._record("reminder_sent", "system", info.info_request_id)
+                    await self._record_event("reminder_sent", "system", info.info_request_id)
             if (
                 self.state.stage in REVIEWER_STAGES
                 and self.state.review_due_at
@@ -589,39 +584,18 @@ class NoticeRequestWorkflow:
                 and now >= self.state.review_due_at
             ):
                 self.state.escalated = True
-                await self._record("escalated", "system", f"waiting in {self.state.stage.value} past the service level")
+                await self._record_event(
+                    "escalated", "system", f"waiting in {self.state.stage.value} past the service level"
+                )
             if self.state.stage is ReviewStage.AWAITING_CLARIFICATION and self._open_clarification() is None:
                 await self._enter(ReviewStage.DETAILED_REVIEW, "system", "clarification deadline passed")
 
-    def _open_clarification(self) -> InfoRequest | None:
-        requesting = self.state.request.requesting_ncb
-        return next(iter(self.state.open_info_requests(requesting)), None)
-
-    def _open_info_request(
-        self,
-        *,
-        asked_by: str,
-        kind: InfoRequestKind,
-        to_ncb: str,
-        question: str,
-        due: timedelta,
-        missing_items: list[str] | None = None,
-    ) -> InfoRequest:
-        now = workflow.now()
-        number = sum(1 for _ in self.state.info_requests) + 1
-        info = InfoRequest(
-            info_request_id=f"IR-{number}",
-            kind=kind,
-            to_ncb=to_ncb,
-            question=question,
-            asked_by=asked_by,
-            asked_at=now,
-            due_at=now + due,
-            reminder_at=now + max(due - REMINDER_BEFORE_DEADLINE, due / 2),
-            missing_items=missing_items or [],
-        )
+    def _open_info_request(self, **request: Any) -> InfoRequest:
+        info = deadlines.info_request(self.state, workflow.now(), **request)
         self.state.info_requests.append(info)
         return info
+
+    # --- what the case causes: messages, stage changes, records -----------------------------------
 
     async def _send_pending_questions(self) -> None:
         async with self._lock:
@@ -656,8 +630,7 @@ class NoticeRequestWorkflow:
         )
 
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
-        """Move the case on; never out of a final stage, which a handler may have reached while the
-        main routine awaited an activity."""
+        """Move the case on; never out of a final stage."""
         previous = self.state.stage
         if previous in FINAL_STAGES:
             return
@@ -665,10 +638,12 @@ class NoticeRequestWorkflow:
         if stage in REVIEWER_STAGES and previous is not stage:
             self.state.review_due_at = workflow.now() + REVIEW_SERVICE_LEVEL
             self.state.escalated = False
-        await self._record(f"stage:{stage.value}", actor, detail)
+        if stage is ReviewStage.DETAILED_REVIEW:
+            self.state.review_concluded_by = None
+        await self._record_event(f"stage:{stage.value}", actor, detail)
         self._changed = True
 
-    async def _record(
+    async def _record_event(
         self,
         action: str,
         actor: str,
@@ -679,7 +654,6 @@ class NoticeRequestWorkflow:
         decision: str | None = None,
     ) -> None:
         """Timeline, search attributes, the UI's details, and the registry's audit trail, together."""
-        now = workflow.now()
         self._note(actor, action, detail)
         await workflow.execute_activity_method(
             RegistryActivities.record_case_event,
@@ -689,7 +663,7 @@ class NoticeRequestWorkflow:
                 actor=actor,
                 action=action,
                 stage=self.state.stage,
-                at=now,
+                at=workflow.now(),
                 detail=detail,
                 risk=self.state.risk,
                 decision=decision,
@@ -703,75 +677,21 @@ class NoticeRequestWorkflow:
         )
         self._publish_progress()
 
-    async def _reject(self, message: str, actor: str, reason: str) -> None:
-        self.state.rejected.append(RejectedMessage(at=workflow.now(), actor=actor, message=message, reason=reason))
-        await self._record(f"refused:{message}", actor, reason)
-
-    def _note(self, actor: str, event: str, detail: str) -> None:
-        self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))
-
     def _publish_progress(self) -> None:
-        """What operators filter and read in the Temporal UI: no personal data."""
-        request = self.state.request
-        deadline = self.state.next_deadline()
+        """What operators filter and the queue lists: no personal data."""
+        state = self.state
+        deadline = state.next_deadline()
         workflow.upsert_search_attributes(
             [
-                sa.NOTICE_KIND.value_set(request.kind.value),
-                sa.REQUESTING_NCB.value_set(request.requesting_ncb),
-                sa.REVIEW_STAGE.value_set(self.state.stage.value),
-                sa.RISK_LEVEL.value_set(self.state.risk.value),
+                sa.NOTICE_KIND.value_set(state.request.kind.value),
+                sa.REQUESTING_NCB.value_set(state.request.requesting_ncb),
+                sa.REVIEW_STAGE.value_set(state.stage.value),
+                sa.RISK_LEVEL.value_set(state.risk.value),
                 sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
+                sa.BLOCKING_FINDINGS.value_set(state.count(Severity.BLOCKING)),
+                sa.DOUBTS.value_set(state.count(Severity.DOUBT)),
+                sa.OVERDUE.value_set(state.overdue),
+                sa.ESCALATED.value_set(state.escalated),
             ]
         )
-        blocking = sum(1 for f in self.state.findings if f.severity is Severity.BLOCKING)
-        doubts = sum(1 for f in self.state.findings if f.severity is Severity.DOUBT)
-        lines = [
-            f"**Stage:** {self.state.stage.value}",
-            f"**Risk:** {self.state.risk.value} ({blocking} blocking, {doubts} doubts)",
-        ]
-        for info in self.state.open_info_requests():
-            lines.append(
-                f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, "
-                f"due {info.due_at.isoformat()}"
-            )
-        if self.state.overdue:
-            lines.append("**Overdue:** an NCB missed a deadline")
-        if self.state.escalated:
-            lines.append("**Escalated:** past the review service level")
-        if self.state.decision:
-            lines.append(f"**Decision:** {self.state.decision.outcome.value} by {self.state.decision.decided_by}")
-        workflow.set_current_details("\n\n".join(lines))
-
-    def _should_continue_as_new(self) -> bool:
-        return workflow.info().is_continue_as_new_suggested() and not self.state.rescreen_needed
-
-    def _ncb_view(self) -> NcbCaseView:
-        state = self.state
-        outcome = None
-        if state.stage is ReviewStage.PUBLISHED:
-            outcome = "approved"
-        elif state.stage is ReviewStage.DENIED:
-            outcome = "denied"
-        elif state.stage is ReviewStage.WITHDRAWN:
-            outcome = "withdrawn"
-        requesting = state.request.requesting_ncb
-        return NcbCaseView(
-            request_id=state.request_id,
-            ncb_reference=state.request.ncb_reference,
-            kind=state.request.kind.value,
-            stage=state.stage,
-            outcome=outcome,
-            notice_id=state.notice_id,
-            awaited=[
-                AwaitedFromNcb(
-                    info_request_id=i.info_request_id,
-                    question=i.question,
-                    missing_items=i.missing_items,
-                    due_at=i.due_at,
-                )
-                for i in state.open_info_requests(requesting)
-            ],
-            reasons=list(state.reasons_to_ncb),
-            findings_to_address=[f for f in state.findings if f.missing_item],
-            messages=[m for m in state.messages if requesting in m.to],
-        )
+        workflow.set_current_details(texts.case_details(state))

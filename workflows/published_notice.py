@@ -3,25 +3,20 @@ cancellation, and the instruction to every member NCB to update its national dat
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # `import a.b as b`, not `from a import b`: the sandbox passes a submodule of the workflows'
+    # own package through only when it is named in full.
+    import workflows.checks as checks
+    import workflows.deadlines as deadlines
+    import workflows.texts as texts
     from activities.registry import RegistryActivities
     from models import search_attributes as sa
-    from models.activities import (
-        NDTF_RECIPIENT,
-        AcknowledgementInput,
-        MessageKind,
-        NoticeStatus,
-        NoticeStatusChange,
-        OutboxMessage,
-    )
-    from models.case import AnyMessage, RejectedMessage, TimelineEvent
+    from models.activities import NDTF_RECIPIENT, AcknowledgementInput, MessageKind, NoticeStatusChange, OutboxMessage
+    from models.case import AnyMessage
     from models.notice import (
         AcknowledgementSent,
         AckReport,
@@ -29,22 +24,15 @@ with workflow.unsafe.imports_passed_through():
         InstructionKind,
         NoticeAction,
         NoticeActionAccepted,
+        NoticeStatus,
         PublishedNoticeInput,
         PublishedNoticeState,
         RenewalRequested,
     )
     from models.request import NoticeKind
-    from workflows import texts
-    from workflows.common import (
-        DB_TIMEOUT,
-        RETRY,
-        M,
-        Refused,
-        check_reviewer,
-        parse_signal,
-        send_message,
-        signal_actor,
-    )
+    from workflows.checks import ENDED
+    from workflows.deadlines import LIVE
+    from workflows.handling import MessageHandling, validated
     from workflows.policy import (
         ACK_DEADLINE,
         ACK_REMINDER_AFTER,
@@ -53,12 +41,11 @@ with workflow.unsafe.imports_passed_through():
         ReviewerAction,
         validity_end,
     )
-
-ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
+    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs, send_message
 
 
 @workflow.defn
-class PublishedNoticeWorkflow:
+class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
     @workflow.init
     def __init__(self, input: PublishedNoticeInput) -> None:
         self.state = input.state or PublishedNoticeState(
@@ -69,9 +56,8 @@ class PublishedNoticeWorkflow:
             published_at=input.published_at,
             expires_at=validity_end(input.published_at) if input.kind is NoticeKind.RED_NOTICE else None,
         )
-        self._lock = asyncio.Lock()
-        self._changed = False
-        self._handled = 0
+        self._start_handling()
+        self._handled_count = 0
         self._handled_limit = input.continue_as_new_after or NOTICE_EVENTS_BEFORE_CONTINUE_AS_NEW
 
     @workflow.run
@@ -82,7 +68,7 @@ class PublishedNoticeWorkflow:
             open_instructions = any(i.awaited for i in self.state.instructions)
             if self.state.status in ENDED and not open_instructions:
                 break
-            if self._handled >= self._handled_limit or workflow.info().is_continue_as_new_suggested():
+            if self._handled_count >= self._handled_limit or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self.state.generation += 1
                 workflow.continue_as_new(
@@ -96,76 +82,67 @@ class PublishedNoticeWorkflow:
                         continue_as_new_after=input.continue_as_new_after,
                     )
                 )
-            deadline = self._next_timer()
-            self._changed = False
-            timeout = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
-            try:
-                await workflow.wait_condition(
-                    lambda: self._changed, timeout=timeout, timeout_summary="next notice timer"
-                )
-            except TimeoutError:
-                pass
+            await self._wait_for_change(deadlines.next_notice_timer(self.state), "next notice timer")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
-    # --- messages -------------------------------------------------------------------------------
+    # --- what reaches the notice: an update for the clients, a signal twin for the Temporal UI ------
 
     @workflow.update
     async def block(self, input: NoticeAction) -> NoticeActionAccepted:
-        return await self._as_update("block", input.reviewer_id, lambda: self._block(input))
+        return await self._answer("block", input.reviewer_id, lambda: self._block(input))
 
     @block.validator
     def _validate_block(self, input: NoticeAction) -> None:
-        self._validate_live()
-
-    @workflow.update
-    async def unblock(self, input: NoticeAction) -> NoticeActionAccepted:
-        return await self._as_update("unblock", input.reviewer_id, lambda: self._unblock(input))
-
-    @unblock.validator
-    def _validate_unblock(self, input: NoticeAction) -> None:
-        self._validate_live()
-
-    @workflow.update
-    async def cancel(self, input: NoticeAction) -> NoticeActionAccepted:
-        return await self._as_update("cancel", input.reviewer_id, lambda: self._cancel(input))
-
-    @cancel.validator
-    def _validate_cancel(self, input: NoticeAction) -> None:
-        self._validate_live()
-
-    @workflow.update
-    async def renew(self, input: RenewalRequested) -> NoticeActionAccepted:
-        return await self._as_update("renew", "ncb:" + input.ncb, lambda: self._renew(input))
-
-    @renew.validator
-    def _validate_renew(self, input: RenewalRequested) -> None:
-        self._validate_live()
-
-    @workflow.update
-    async def acknowledge(self, input: AcknowledgementSent) -> NoticeActionAccepted:
-        return await self._as_update("acknowledge", "ncb:" + input.ncb, lambda: self._acknowledge(input))
-
-    @acknowledge.validator
-    def _validate_acknowledge(self, input: AcknowledgementSent) -> None:
-        if not any(i.pending for i in self.state.instructions):
-            raise ApplicationError("No instruction on this notice awaits confirmation.", type="NothingAwaited")
-
-    @workflow.signal
-    async def acknowledged(self, input: AnyMessage) -> None:
-        await self._signal("acknowledge", input, AcknowledgementSent, self._acknowledge)
+        validated(lambda: checks.block(self.state, input, workflow.now()))
 
     @workflow.signal
     async def block_requested(self, input: AnyMessage) -> None:
-        await self._signal("block", input, NoticeAction, self._block)
+        await self._apply_signal("block", input, NoticeAction, self._block)
+
+    @workflow.update
+    async def unblock(self, input: NoticeAction) -> NoticeActionAccepted:
+        return await self._answer("unblock", input.reviewer_id, lambda: self._unblock(input))
+
+    @unblock.validator
+    def _validate_unblock(self, input: NoticeAction) -> None:
+        validated(lambda: checks.unblock(self.state, input))
 
     @workflow.signal
     async def unblock_requested(self, input: AnyMessage) -> None:
-        await self._signal("unblock", input, NoticeAction, self._unblock)
+        await self._apply_signal("unblock", input, NoticeAction, self._unblock)
+
+    @workflow.update
+    async def cancel(self, input: NoticeAction) -> NoticeActionAccepted:
+        return await self._answer("cancel", input.reviewer_id, lambda: self._cancel(input))
+
+    @cancel.validator
+    def _validate_cancel(self, input: NoticeAction) -> None:
+        validated(lambda: checks.cancel(self.state, input))
 
     @workflow.signal
     async def cancel_requested(self, input: AnyMessage) -> None:
-        await self._signal("cancel", input, NoticeAction, self._cancel)
+        await self._apply_signal("cancel", input, NoticeAction, self._cancel)
+
+    @workflow.update
+    async def renew(self, input: RenewalRequested) -> NoticeActionAccepted:
+        return await self._answer("renew", "ncb:" + input.ncb, lambda: self._renew(input))
+
+    @renew.validator
+    def _validate_renew(self, input: RenewalRequested) -> None:
+        validated(lambda: checks.renew(self.state, input, workflow.now()))
+
+    @workflow.update
+    async def acknowledge(self, input: AcknowledgementSent) -> NoticeActionAccepted:
+        return await self._answer("acknowledge", "ncb:" + input.ncb, lambda: self._acknowledge(input))
+
+    @acknowledge.validator
+    def _validate_acknowledge(self, input: AcknowledgementSent) -> None:
+        validated(lambda: checks.acknowledge(self.state, input))
+
+    @workflow.signal
+    async def acknowledged(self, input: AnyMessage) -> None:
+        await self._apply_signal("acknowledge", input, AcknowledgementSent, self._acknowledge)
 
     @workflow.query
     def notice(self) -> PublishedNoticeState:
@@ -175,43 +152,10 @@ class PublishedNoticeWorkflow:
     def acks(self) -> AckReport:
         return AckReport(notice_id=self.state.notice_id, instructions=self.state.instructions)
 
-    # --- handler logic ----------------------------------------------------------------------------
-
-    def _validate_live(self) -> None:
-        if self.state.status in ENDED:
-            raise ApplicationError(f"The notice is {self.state.status.value}.", type="NoticeEnded")
-
-    async def _as_update(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> NoticeActionAccepted:
-        async with self._lock:
-            try:
-                detail = await apply()
-            except Refused as refusal:
-                await self._reject(message, actor, refusal.reason)
-                raise ApplicationError(refusal.reason, type=refusal.kind, non_retryable=True) from None
-        self._changed = True
-        self._handled += 1
-        return NoticeActionAccepted(notice_id=self.state.notice_id, status=self.state.status, detail=detail)
-
-    async def _signal(
-        self, message: str, raw: AnyMessage, model: type[M], apply: Callable[[M], Awaitable[str]]
-    ) -> None:
-        """A signal: validated here so that a malformed one is recorded as refused too."""
-        await self._as_signal(message, signal_actor(raw), lambda: apply(parse_signal(raw, model)))
-
-    async def _as_signal(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> None:
-        async with self._lock:
-            try:
-                await apply()
-            except Refused as refusal:
-                await self._reject(message, actor, refusal.reason)
-        self._changed = True
-        self._handled += 1
+    # --- handlers: check, then act ----------------------------------------------------------------
 
     async def _block(self, input: NoticeAction) -> str:
-        if self.state.status is not NoticeStatus.PUBLISHED:
-            raise Refused("WrongStatus", f"Only a published notice can be blocked; it is {self.state.status.value}.")
-        if input.until is not None and input.until <= workflow.now():
-            raise Refused("InvalidUntil", "The end of a temporary block must be in the future.")
+        checks.block(self.state, input, workflow.now())
         await check_reviewer(input.reviewer_id, ReviewerAction.BLOCK)
         self.state.blocked_until = input.until
         await self._change(NoticeStatus.BLOCKED, input.reviewer_id, input.reason)
@@ -220,13 +164,13 @@ class PublishedNoticeWorkflow:
         return f"notice blocked{until}; all NCBs instructed to update their national databases"
 
     async def _unblock(self, input: NoticeAction) -> str:
-        if self.state.status is not NoticeStatus.BLOCKED:
-            raise Refused("WrongStatus", f"Only a blocked notice can be unblocked; it is {self.state.status.value}.")
+        checks.unblock(self.state, input)
         await check_reviewer(input.reviewer_id, ReviewerAction.UNBLOCK)
         await self._lift_block(input.reviewer_id, input.reason)
         return "block lifted; the notice is visible again"
 
     async def _cancel(self, input: NoticeAction) -> str:
+        checks.cancel(self.state, input)
         await check_reviewer(input.reviewer_id, ReviewerAction.CANCEL)
         self.state.blocked_until = None
         await self._change(NoticeStatus.CANCELLED, input.reviewer_id, input.reason)
@@ -235,16 +179,8 @@ class PublishedNoticeWorkflow:
         return "notice cancelled; all NCBs instructed to update their national databases"
 
     async def _renew(self, input: RenewalRequested) -> str:
-        if input.ncb.upper() != self.state.requesting_ncb:
-            raise Refused("NotYourNotice", "Only the requesting NCB can ask for a renewal.")
-        if self.state.expires_at is None:
-            raise Refused("NoExpiry", "This notice has no validity period to renew.")
-        now = workflow.now()
-        if now < self.state.expires_at - RENEWAL_REMINDER_BEFORE:
-            raise Refused(
-                "TooEarly",
-                f"A renewal can be asked from {(self.state.expires_at - RENEWAL_REMINDER_BEFORE).date().isoformat()}.",
-            )
+        checks.renew(self.state, input, workflow.now())
+        assert self.state.expires_at is not None
         self.state.expires_at = validity_end(self.state.expires_at)
         self.state.renewals += 1
         self.state.renewal_reminded = False
@@ -252,13 +188,8 @@ class PublishedNoticeWorkflow:
         return f"validity extended to {self.state.expires_at.date().isoformat()}"
 
     async def _acknowledge(self, input: AcknowledgementSent) -> str:
+        instruction = checks.acknowledge(self.state, input)
         ncb = input.ncb.upper()
-        candidates = [i for i in self.state.instructions if ncb in i.pending]
-        if input.instruction_key:
-            candidates = [i for i in candidates if i.instruction_key == input.instruction_key]
-        if not candidates:
-            raise Refused("NothingAwaited", f"No instruction on this notice awaits confirmation from NCB {ncb}.")
-        instruction = candidates[-1]
         now = workflow.now()
         await workflow.execute_activity_method(
             RegistryActivities.record_acknowledgement,
@@ -277,22 +208,15 @@ class PublishedNoticeWorkflow:
         instruction.acknowledged[ncb] = now
         return f"NCB {ncb} confirmed the {instruction.kind.value} instruction"
 
-    # --- acting -----------------------------------------------------------------------------------
+    async def _answer(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> NoticeActionAccepted:
+        detail = await self._apply(message, actor, apply)
+        return NoticeActionAccepted(notice_id=self.state.notice_id, status=self.state.status, detail=detail)
 
-    def _next_timer(self) -> datetime | None:
-        times: list[datetime] = []
-        if self.state.status in (NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED) and self.state.expires_at:
-            times.append(self.state.expires_at)
-            if not self.state.renewal_reminded:
-                times.append(self.state.expires_at - RENEWAL_REMINDER_BEFORE)
-        if self.state.status is NoticeStatus.BLOCKED and self.state.blocked_until:
-            times.append(self.state.blocked_until)
-        for instruction in self.state.instructions:
-            if instruction.awaited:
-                times.append(instruction.due_at)
-                if not instruction.reminded:
-                    times.append(instruction.issued_at + ACK_REMINDER_AFTER)
-        return min(times) if times else None
+    def _handled(self) -> None:
+        super()._handled()
+        self._handled_count += 1
+
+    # --- deadlines -----------------------------------------------------------------------------
 
     async def _act_on_due_timers(self) -> None:
         async with self._lock:
@@ -300,74 +224,48 @@ class PublishedNoticeWorkflow:
             state = self.state
             if state.status is NoticeStatus.BLOCKED and state.blocked_until and now >= state.blocked_until:
                 await self._lift_block("system", "temporary block ended")
-            live = state.status in (NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED)
-            if live and state.expires_at and now >= state.expires_at:
+            if state.status in LIVE and state.expires_at and now >= state.expires_at:
                 await self._change(NoticeStatus.EXPIRED, "system", "validity period ended without renewal")
-                await self._send(
-                    MessageKind.EXPIRY_NOTICE,
-                    texts.member_ncbs(),
-                    f"Notice {state.notice_id} expired",
-                    f"Notice {state.notice_id} reached the end of its validity and is no longer in force. "
-                    "Update your national databases accordingly.",
-                )
+                await self._send(MessageKind.EXPIRY_NOTICE, await member_ncbs(), *texts.expiry(state))
             elif (
-                live
+                state.status in LIVE
                 and state.expires_at
                 and not state.renewal_reminded
                 and now >= state.expires_at - RENEWAL_REMINDER_BEFORE
             ):
                 state.renewal_reminded = True
-                await self._send(
-                    MessageKind.RENEWAL_REMINDER,
-                    [state.requesting_ncb],
-                    f"Notice {state.notice_id} expires soon",
-                    f"Notice {state.notice_id} expires on {state.expires_at.date().isoformat()}. Ask for its renewal "
-                    "with `ncb renew` before then if the person is still sought.",
-                )
+                await self._send(MessageKind.RENEWAL_REMINDER, [state.requesting_ncb], *texts.renewal_reminder(state))
                 self._note("system", "renewal_reminder", "renewal reminder sent")
             for instruction in state.instructions:
                 if not instruction.awaited:
                     continue
                 if now >= instruction.due_at:
-                    instruction.escalated = True
-                    silent = sorted(instruction.pending)
-                    await self._record_event(
-                        "ack_escalation",
-                        "system",
-                        f"{len(silent)} NCBs silent on {instruction.instruction_key}; NDTF alerted",
-                    )
-                    await self._send(
-                        MessageKind.ACK_ESCALATION,
-                        [NDTF_RECIPIENT],
-                        f"[ESCALATION] {len(silent)} NCBs have not confirmed the {instruction.kind.value} "
-                        f"of notice {state.notice_id}",
-                        f"The {instruction.kind.value} instruction {instruction.instruction_key} on notice "
-                        f"{state.notice_id} was due on {instruction.due_at.date().isoformat()}. These NCBs have not "
-                        f"confirmed that their national databases reflect it: {', '.join(silent)}.\n"
-                        f"Follow up with them; `ndtf acks {state.notice_id}` shows the current list.",
-                    )
+                    await self._escalate(instruction)
                 elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
                     instruction.reminded = True
                     await self._send(
-                        MessageKind.ACK_REMINDER,
-                        list(instruction.pending),
-                        f"Reminder: confirm the update of your national database for notice {state.notice_id}",
-                        f"Confirm with `ncb ack {state.notice_id}` that your national databases reflect the "
-                        f"{instruction.kind.value} of notice {state.notice_id}.",
+                        MessageKind.ACK_REMINDER, list(instruction.pending), *texts.ack_reminder(state, instruction)
                     )
                     self._note("system", "ack_reminder", f"{len(instruction.pending)} NCBs reminded")
             self._publish_progress()
+
+    # --- what the notice causes -------------------------------------------------------------------
+
+    async def _escalate(self, instruction: Instruction) -> None:
+        instruction.escalated = True
+        silent = sorted(instruction.pending)
+        await self._record_event(
+            "ack_escalation", "system", f"{len(silent)} NCBs silent on {instruction.instruction_key}; NDTF alerted"
+        )
+        await self._send(
+            MessageKind.ACK_ESCALATION, [NDTF_RECIPIENT], *texts.ack_escalation(self.state, instruction, silent)
+        )
 
     async def _lift_block(self, actor: str, reason: str) -> None:
         self.state.blocked_until = None
         await self._change(NoticeStatus.PUBLISHED, actor, reason)
         self._supersede("block lifted")
-        await self._send(
-            MessageKind.UNBLOCK_NOTICE,
-            texts.member_ncbs(),
-            f"Notice {self.state.notice_id} is visible again",
-            f"The block on notice {self.state.notice_id} was lifted: {reason}",
-        )
+        await self._send(MessageKind.UNBLOCK_NOTICE, await member_ncbs(), *texts.block_lifted(self.state, reason))
 
     def _supersede(self, why: str) -> None:
         """Stop chasing confirmations of instructions that no longer apply. Histories from before this
@@ -380,18 +278,19 @@ class PublishedNoticeWorkflow:
 
     async def _instruct(self, kind: InstructionKind, reason: str) -> None:
         now = workflow.now()
-        key = self.state.next_id(f"instruction-{kind.value}")
-        members = [c for c in texts.member_ncbs()]
-        self.state.instructions.append(
-            Instruction(instruction_key=key, kind=kind, issued_at=now, due_at=now + ACK_DEADLINE, pending=members)
+        members = await member_ncbs()
+        instruction = Instruction(
+            instruction_key=self.state.next_id(f"instruction-{kind.value}"),
+            kind=kind,
+            issued_at=now,
+            due_at=now + ACK_DEADLINE,
+            pending=list(members),
         )
-        verb = "blocked" if kind is InstructionKind.BLOCK else "cancelled"
+        self.state.instructions.append(instruction)
         await self._send(
             MessageKind.BLOCK_INSTRUCTION if kind is InstructionKind.BLOCK else MessageKind.CANCEL_INSTRUCTION,
             members,
-            f"[ACTION REQUIRED] Notice {self.state.notice_id} {verb}: update your national database",
-            f"The NDTF {verb} notice {self.state.notice_id}. Reason: {reason}\nUpdate your national databases "
-            f"accordingly and confirm with `ncb ack {self.state.notice_id}` by {(now + ACK_DEADLINE).date()}.",
+            *texts.instruction(self.state, instruction, reason),
         )
 
     async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
@@ -440,15 +339,8 @@ class PublishedNoticeWorkflow:
             )
         )
 
-    async def _reject(self, message: str, actor: str, reason: str) -> None:
-        self.state.rejected.append(RejectedMessage(at=workflow.now(), actor=actor, message=message, reason=reason))
-        await self._record_event(f"refused:{message}", actor, reason)
-
-    def _note(self, actor: str, event: str, detail: str) -> None:
-        self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))
-
     def _publish_progress(self) -> None:
-        deadline = self._next_timer()
+        deadline = deadlines.next_notice_timer(self.state)
         workflow.upsert_search_attributes(
             [
                 sa.NOTICE_KIND.value_set(self.state.kind.value),
@@ -457,9 +349,4 @@ class PublishedNoticeWorkflow:
                 sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset(),
             ]
         )
-        pending = sum(len(i.pending) for i in self.state.instructions if i.awaited)
-        workflow.set_current_details(
-            f"**Notice status:** {self.state.status.value}\n\n"
-            f"**Expires:** {self.state.expires_at.date().isoformat() if self.state.expires_at else 'no fixed term'}\n\n"
-            f"**Acknowledgements awaited:** {pending}"
-        )
+        workflow.set_current_details(texts.notice_details(self.state))

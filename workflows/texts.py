@@ -1,12 +1,13 @@
-"""The texts of messages to NCBs. Pure functions, so wording is tested without a workflow."""
+"""The texts of messages to NCBs (and the NDTF), for requests and published notices alike. Pure
+functions, so wording is tested without a workflow."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-import pycountry
-
 from models.case import CaseState, InfoRequest
+from models.findings import Severity
+from models.notice import Instruction, InstructionKind, PublishedNoticeState
 from models.request import NoticeKind, NoticeRequest
 
 PENDING_REVIEW_WARNING = (
@@ -15,12 +16,6 @@ PENDING_REVIEW_WARNING = (
     "INTERPOL's Constitution and Rules on the Processing of Data. Do not take coercive measures on its sole "
     "basis until you are told that it has been authorised."
 )
-
-
-def member_ncbs() -> list[str]:
-    """Every NCB that publication notifies: the ISO 3166-1 countries (the member list is reference data
-    the organisation could supply instead)."""
-    return sorted(c.alpha_2 for c in pycountry.countries)
 
 
 def _label(request: NoticeRequest) -> str:
@@ -148,4 +143,88 @@ def withdrawal(state: CaseState, reason: str) -> tuple[str, str]:
     return (
         f"[WITHDRAWN - UPDATE YOUR NATIONAL DATABASE] {_label(request)}",
         f"NCB {request.requesting_ncb} withdrew {_label(request)}. Do not act on it.\nReason: {reason}",
+    )
+
+
+# --- a published notice's lifetime ------------------------------------------------------------
+
+
+def expiry(notice: PublishedNoticeState) -> tuple[str, str]:
+    return (
+        f"Notice {notice.notice_id} expired",
+        f"Notice {notice.notice_id} reached the end of its validity and is no longer in force. "
+        "Update your national databases accordingly.",
+    )
+
+
+def renewal_reminder(notice: PublishedNoticeState) -> tuple[str, str]:
+    expires = notice.expires_at.date().isoformat() if notice.expires_at else "(no fixed term)"
+    return (
+        f"Notice {notice.notice_id} expires soon",
+        f"Notice {notice.notice_id} expires on {expires}. Ask for its renewal "
+        "with `ncb renew` before then if the person is still sought.",
+    )
+
+
+def block_lifted(notice: PublishedNoticeState, reason: str) -> tuple[str, str]:
+    return (
+        f"Notice {notice.notice_id} is visible again",
+        f"The block on notice {notice.notice_id} was lifted: {reason}",
+    )
+
+
+def instruction(notice: PublishedNoticeState, issued: Instruction, reason: str) -> tuple[str, str]:
+    verb = "blocked" if issued.kind is InstructionKind.BLOCK else "cancelled"
+    return (
+        f"[ACTION REQUIRED] Notice {notice.notice_id} {verb}: update your national database",
+        f"The NDTF {verb} notice {notice.notice_id}. Reason: {reason}\nUpdate your national databases "
+        f"accordingly and confirm with `ncb ack {notice.notice_id}` by {issued.due_at.date()}.",
+    )
+
+
+def ack_reminder(notice: PublishedNoticeState, issued: Instruction) -> tuple[str, str]:
+    return (
+        f"Reminder: confirm the update of your national database for notice {notice.notice_id}",
+        f"Confirm with `ncb ack {notice.notice_id}` that your national databases reflect the "
+        f"{issued.kind.value} of notice {notice.notice_id}.",
+    )
+
+
+def ack_escalation(notice: PublishedNoticeState, issued: Instruction, silent: list[str]) -> tuple[str, str]:
+    return (
+        f"[ESCALATION] {len(silent)} NCBs have not confirmed the {issued.kind.value} of notice {notice.notice_id}",
+        f"The {issued.kind.value} instruction {issued.instruction_key} on notice "
+        f"{notice.notice_id} was due on {issued.due_at.date().isoformat()}. These NCBs have not "
+        f"confirmed that their national databases reflect it: {', '.join(silent)}.\n"
+        f"Follow up with them; `ndtf acks {notice.notice_id}` shows the current list.",
+    )
+
+
+# --- what operators read in the Temporal UI (no personal data) ---------------------------------
+
+
+def case_details(state: CaseState) -> str:
+    lines = [
+        f"**Stage:** {state.stage.value}",
+        f"**Risk:** {state.risk.value} ({state.count(Severity.BLOCKING)} blocking, "
+        f"{state.count(Severity.DOUBT)} doubts)",
+    ]
+    for info in state.open_info_requests():
+        lines.append(
+            f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, due {info.due_at.isoformat()}"
+        )
+    if state.overdue:
+        lines.append("**Overdue:** an NCB missed a deadline")
+    if state.escalated:
+        lines.append("**Escalated:** past the review service level")
+    if state.decision:
+        lines.append(f"**Decision:** {state.decision.outcome.value} by {state.decision.decided_by}")
+    return "\n\n".join(lines)
+
+
+def notice_details(notice: PublishedNoticeState) -> str:
+    pending = sum(len(i.pending) for i in notice.instructions if i.awaited)
+    expires = notice.expires_at.date().isoformat() if notice.expires_at else "no fixed term"
+    return (
+        f"**Notice status:** {notice.status.value}\n\n**Expires:** {expires}\n\n**Acknowledgements awaited:** {pending}"
     )

@@ -30,6 +30,8 @@ COMPOSE = ROOT / "docker-compose.yml"
 TYPES = {
     IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
     IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
+    IndexedValueType.INDEXED_VALUE_TYPE_INT: "Int",
+    IndexedValueType.INDEXED_VALUE_TYPE_BOOL: "Bool",
 }
 EXPECTED_ATTRIBUTES = {name: TYPES[kind] for name, kind in registration().items()}
 

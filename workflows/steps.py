@@ -1,59 +1,26 @@
-"""What both long-running workflows share: activity options, the refusal of an action, the roster
-check behind every reviewer action, and how a message to NCBs leaves a workflow."""
+"""Steps both long-running workflows take through activities: the roster check behind every reviewer
+action, the member list a broadcast goes to, and how a message to NCBs leaves a workflow."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import ValidationError
-
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
-    from models.activities import OutboxMessage, ReviewerLookupInput, StartDeliveryInput
-    from models.case import AnyMessage, Message
+    from models.activities import MembersInput, OutboxMessage, ReviewerLookupInput, StartDeliveryInput
+    from workflows.checks import Refused
+    from workflows.legacy_members import ISO_3166_BEFORE_REFERENCE_MEMBERS
     from workflows.policy import ReviewerAction, may
 
 DB_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 """Registry activities retry until they succeed: each is idempotent, and a case must not be lost."""
 
-
-class Refused(Exception):
-    """An action that is not valid now: nothing changes, the refusal is recorded, the sender is told."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-
-
-M = TypeVar("M", bound=Message)
-
-
-def parse_signal(raw: AnyMessage, model: type[M]) -> M:
-    """A signal's payload as its message; ``Refused("InvalidInput")`` naming each bad field otherwise."""
-    try:
-        return model.model_validate(raw.model_dump())
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
-        )
-        raise Refused("InvalidInput", f"The {model.__name__} message is not valid: {problems}.") from None
-
-
-def signal_actor(raw: AnyMessage) -> str:
-    """Who sent a signal, as far as its payload says: recorded with its effect or its refusal."""
-    fields = raw.model_dump()
-    if fields.get("reviewer_id"):
-        return str(fields["reviewer_id"])
-    if fields.get("ncb"):
-        return "ncb:" + str(fields["ncb"]).upper()
-    return "unknown"
+MEMBERS_FROM_REFERENCE_DATA = "members-from-reference-data"
 
 
 async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
@@ -72,6 +39,22 @@ async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
         raise Refused(
             "RoleNotAllowed", f"Reviewer '{reviewer_id}' (roles: {roles}) may not {action.value.replace('_', ' ')}."
         )
+
+
+async def member_ncbs() -> list[str]:
+    """Every member NCB, from the reference data through an activity: the list is in the history, so a
+    replay sends to the same NCBs whatever the list is today. Histories from before this step (no
+    marker) replay with the list they were run with."""
+    if not workflow.patched(MEMBERS_FROM_REFERENCE_DATA):
+        return list(ISO_3166_BEFORE_REFERENCE_MEMBERS)
+    members = await workflow.execute_activity_method(
+        RegistryActivities.member_ncbs,
+        MembersInput(),
+        summary="read the member list",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )
+    return members.ncbs
 
 
 async def send_message(message: OutboxMessage) -> None:

@@ -1,0 +1,133 @@
+"""How a long-running workflow takes the messages that reach it, written once for both of them.
+
+One message at a time (a lock), its pure checks in the update's validator, its effect applied by the
+handler, a refusal recorded on the workflow and answered by type. Signals (the Temporal UI's path)
+take any JSON object and validate it here, so a malformed one is recorded as refused, naming the
+field, instead of being dropped by the SDK. The main routine waits for a change or for its next
+deadline with ``_wait_for_change``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
+    from models.case import AnyMessage, CaseState, Message, RejectedMessage, TimelineEvent
+    from models.notice import PublishedNoticeState
+    from workflows.checks import Refused
+
+M = TypeVar("M", bound=Message)
+
+
+def parse_signal(raw: AnyMessage, model: type[M]) -> M:
+    """A signal's payload as its message; ``Refused("InvalidInput")`` naming each bad field otherwise."""
+    try:
+        return model.model_validate(raw.model_dump())
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise Refused("InvalidInput", f"The {model.__name__} message is not valid: {problems}.") from None
+
+
+def signal_actor(raw: AnyMessage) -> str:
+    """Who sent a signal, as far as its payload says: recorded with its effect or its refusal."""
+    fields = raw.model_dump()
+    if fields.get("reviewer_id"):
+        return str(fields["reviewer_id"])
+    if fields.get("ncb"):
+        return "ncb:" + str(fields["ncb"]).upper()
+    return "unknown"
+
+
+def validated(check: Callable[[], object]) -> None:
+    """Run a pure check in an update's validator: a refusal rejects the update before it is accepted,
+    so nothing of it reaches the history."""
+    try:
+        check()
+    except Refused as refusal:
+        raise refusal.as_error() from None
+
+
+S = TypeVar("S", CaseState, PublishedNoticeState)
+
+
+class MessageHandling(Generic[S]):
+    """The handler machinery both workflows mix in; each says how it records an event."""
+
+    state: S
+
+    def _start_handling(self) -> None:
+        self._lock = asyncio.Lock()
+        self._changed = False
+
+    async def _ready(self) -> None:
+        """Wait until the workflow can take a message (the request workflow: once it is registered)."""
+
+    def _handled(self) -> None:
+        """A message was handled: wake the main routine."""
+        self._changed = True
+
+    def _work_pending(self) -> bool:
+        """Something a handler recorded that the main routine is still to act on: it does not wait then,
+        even if the message arrived while it was busy (before its wait began)."""
+        return False
+
+    async def _record_event(self, action: str, actor: str, detail: str) -> None:
+        """In the workflow's timeline and the registry's audit trail."""
+        raise NotImplementedError
+
+    def _note(self, actor: str, event: str, detail: str) -> None:
+        self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))
+
+    async def _record_refusal(self, message: str, actor: str, reason: str) -> None:
+        self.state.rejected.append(RejectedMessage(at=workflow.now(), actor=actor, message=message, reason=reason))
+        await self._record_event(f"refused:{message}", actor, reason)
+
+    async def _apply(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> str:
+        """An accepted update: its effect, or its refusal recorded and raised by type."""
+        await self._ready()
+        async with self._lock:
+            try:
+                detail = await apply()
+            except Refused as refusal:
+                await self._record_refusal(message, actor, refusal.reason)
+                raise refusal.as_error() from None
+        self._handled()
+        return detail
+
+    async def _apply_signal(
+        self, message: str, raw: AnyMessage, model: type[M], apply: Callable[[M], Awaitable[str]]
+    ) -> None:
+        """A signal: validated, then applied; a refusal is recorded (a signal has no one to answer)."""
+        await self._ready()
+        async with self._lock:
+            try:
+                await apply(parse_signal(raw, model))
+            except Refused as refusal:
+                await self._record_refusal(message, signal_actor(raw), refusal.reason)
+        self._handled()
+
+    async def _wait_for_change(self, deadline: datetime | None, summary: str) -> bool:
+        """Wait for a message to change the state, or for the deadline; False when the deadline passed."""
+        self._changed = False
+        if self._work_pending():
+            return True
+        if deadline is None:
+            await workflow.wait_condition(lambda: self._changed)
+            return True
+        remaining = deadline - workflow.now()
+        if remaining <= timedelta(0):
+            return False
+        try:
+            await workflow.wait_condition(lambda: self._changed, timeout=remaining, timeout_summary=summary)
+            return True
+        except TimeoutError:
+            return False
