@@ -6,7 +6,6 @@ against the roster, never taken from here.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,6 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
 from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
-from models import search_attributes as sa
 from models.case import (
     REVIEWER_STAGES,
     ActionAccepted,
@@ -29,6 +27,7 @@ from models.case import (
     Verdict,
 )
 from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
+from runtime import search_attributes as sa
 from runtime.config import settings
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
@@ -59,17 +58,20 @@ class ReviewerClient:
     def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
         return notice_handle(self.client, notice_id)
 
-    async def queue(self, include_awaiting_ncb: bool = False, limit: int = 200) -> list[QueueEntry]:
-        """Cases waiting for reviewers, oldest deadline first (from search attributes, then the case)."""
+    async def queue(self, include_awaiting_ncb: bool = False, page_size: int = 1000) -> list[QueueEntry]:
+        """Every open case waiting for reviewers, oldest deadline first. One list call, paged through to
+        the end, answers it: the counts and flags are search attributes the workflow keeps current, so
+        no case is queried however many are open."""
         stages = set(REVIEWER_STAGES)
         if include_awaiting_ncb:
             stages.add(ReviewStage.AWAITING_CLARIFICATION)
         stage_list = ", ".join(f"'{s.value}'" for s in sorted(stages))
         query = (
-            f"WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' AND ReviewStage IN ({stage_list})"
+            "WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' "
+            f"AND TaskQueue = '{self.task_queue}' AND ReviewStage IN ({stage_list})"
         )
         entries: list[QueueEntry] = []
-        async for execution in self.client.list_workflows(query, limit=limit):
+        async for execution in self.client.list_workflows(query, page_size=page_size):
             attrs = execution.typed_search_attributes
             entries.append(
                 QueueEntry(
@@ -79,28 +81,16 @@ class ReviewerClient:
                     stage=attrs.get(sa.REVIEW_STAGE) or "",
                     risk=attrs.get(sa.RISK_LEVEL) or "",
                     next_deadline=attrs.get(sa.NEXT_DEADLINE),
+                    overdue=bool(attrs.get(sa.OVERDUE)),
+                    escalated=bool(attrs.get(sa.ESCALATED)),
+                    blocking=attrs.get(sa.BLOCKING_FINDINGS) or 0,
+                    doubts=attrs.get(sa.DOUBTS) or 0,
                 )
             )
-        states = await asyncio.gather(*(self._try_show(e.request_id) for e in entries))
-        for entry, state in zip(entries, states, strict=True):
-            if state is None:
-                continue
-            entry.stage, entry.risk = state.stage.value, state.risk.value
-            entry.next_deadline = state.next_deadline()
-            entry.overdue, entry.escalated = state.overdue, state.escalated
-            entry.blocking = sum(1 for f in state.findings if f.severity.value == "blocking")
-            entry.doubts = sum(1 for f in state.findings if f.severity.value == "doubt")
         far = datetime.max.replace(tzinfo=None)
         return sorted(
-            (e for e in entries if e.stage in {s.value for s in stages}),
-            key=lambda e: (e.next_deadline.replace(tzinfo=None) if e.next_deadline else far, e.request_id),
+            entries, key=lambda e: (e.next_deadline.replace(tzinfo=None) if e.next_deadline else far, e.request_id)
         )
-
-    async def _try_show(self, request_id: str) -> CaseState | None:
-        try:
-            return await self.show(request_id)
-        except Exception:  # noqa: BLE001 - a case that closed meanwhile drops out of the queue
-            return None
 
     async def show(self, request_id: str) -> CaseState:
         view = await call(lambda: self._case(request_id).query(NoticeRequestWorkflow.case, CaseViewer()))

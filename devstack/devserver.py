@@ -22,7 +22,7 @@ from typing import IO
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-from models.search_attributes import cli_flags
+from runtime.search_attributes import cli_flags
 
 
 class DevServerError(RuntimeError):

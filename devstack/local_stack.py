@@ -141,9 +141,9 @@ async def submit_examples(config: Settings, directory: Path, wait_seconds: float
     """Submit every example (idempotent), then wait, bounded, until each has left screening."""
     from temporalio.client import Client
 
-    from models import search_attributes as sa
     from models.ids import workflow_id_for
     from models.request import InvalidRequest, parse_request
+    from runtime import search_attributes as sa
     from runtime.client import connect
     from starter.client import NcbClient
 

@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
-import migrations
-
-MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+"""Found by path, not imported: the migrations import this module (their ``env.py``)."""
 ALEMBIC_INI = MIGRATIONS_DIR.parent / "alembic.ini"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _ASYNC_DRIVERS = {

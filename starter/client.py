@@ -15,7 +15,6 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
-from models import search_attributes as sa
 from models.activities import SearchNoticesInput, SearchResults
 from models.case import (
     ActionAccepted,
@@ -29,6 +28,7 @@ from models.case import (
 from models.ids import request_id_for, workflow_id_for
 from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
 from models.request import NoticeKind, NoticeRequest
+from runtime import search_attributes as sa
 from runtime.config import settings
 from runtime.errors import ActionRefused
 from workflows.notice_request import NoticeRequestWorkflow

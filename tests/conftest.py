@@ -30,8 +30,8 @@ import pytest_asyncio
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from models.search_attributes import ALL, registration
 from runtime.client import data_converter
+from runtime.search_attributes import ALL, registration
 
 # --- services the suite needs ----------------------------------------------------------------------
 

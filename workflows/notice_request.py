@@ -17,13 +17,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the sandbox passes a submodule of the workflows'
     # own package through only when it is named in full.
+    import runtime.search_attributes as sa
     import workflows.checks as checks
     import workflows.deadlines as deadlines
     import workflows.texts as texts
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from activities.screening import ScreeningActivities
-    from models import search_attributes as sa
     from models.activities import (
         CaseEvent,
         MessageKind,
@@ -598,7 +598,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     # --- what the case causes: messages, stage changes, records -----------------------------------
 
     async def _send_pending_questions(self) -> None:
+        """Send the questions asked and not sent yet; not while a move is pending (a handler may have
+        asked one while this waited for the lock): the stage method moves the case first."""
         async with self._lock:
+            if self._move_pending():
+                return
             for info in self.state.info_requests:
                 if info.sent or info.status is not InfoRequestStatus.OPEN:
                     continue

@@ -10,11 +10,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the sandbox passes a submodule of the workflows'
     # own package through only when it is named in full.
+    import runtime.search_attributes as sa
     import workflows.checks as checks
     import workflows.deadlines as deadlines
     import workflows.texts as texts
     from activities.registry import RegistryActivities
-    from models import search_attributes as sa
     from models.activities import NDTF_RECIPIENT, AcknowledgementInput, MessageKind, NoticeStatusChange, OutboxMessage
     from models.case import AnyMessage
     from models.notice import (

@@ -27,7 +27,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from admin.client import ReviewerClient
 from devstack.smtp_sink import SmtpSink
-from models import search_attributes as sa
 from models.activities import RegisterRequestInput, SearchNoticesInput
 from models.case import (
     FINAL_STAGES,
@@ -50,12 +49,13 @@ from models.ids import delivery_workflow_id, notice_workflow_id, request_id_for,
 from models.notice import NoticeStatus, PublishedNoticeState
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
-from models.search_attributes import registration
 from registry.database import Database, migrate
 from registry.references import ReferenceStore
 from registry.store import Registry
+from runtime import search_attributes as sa
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
+from runtime.search_attributes import registration
 from starter.client import NcbClient
 from worker import build_worker
 from workflows.notice_request import NoticeRequestWorkflow

@@ -23,7 +23,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
 from devstack.devserver import free_port, start_dev_server
-from models.search_attributes import registration
+from runtime.search_attributes import registration
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():
-    from models.search_attributes import REQUESTING_NCB, REVIEW_STAGE
+    from runtime.search_attributes import REQUESTING_NCB, REVIEW_STAGE
 
 
 class Wait(BaseModel):

@@ -24,11 +24,11 @@ from admin.client import ReviewerClient
 from models.activities import SearchResults
 from models.reference import ReferenceKind
 from models.request import NoticeRequest, parse_request
-from models.search_attributes import registration
 from registry.database import Database, migrate
 from registry.references import ReferenceStore
 from runtime.client import data_converter
 from runtime.config import PROJECT_ROOT, Settings
+from runtime.search_attributes import registration
 from starter.client import NcbClient
 from worker import build_worker
 

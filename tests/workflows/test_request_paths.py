@@ -13,6 +13,8 @@ import pytest
 
 from models.case import (
     CaseOutcome,
+    DecisionOutcome,
+    DecisionSubmitted,
     InfoRequestKind,
     InfoRequestStatus,
     NoticeRequestInput,
@@ -185,3 +187,22 @@ async def test_a_case_left_with_reviewers_past_the_service_level_is_escalated_on
     state = await service.reviewer("legal.ana").show(request_id)
     assert state.escalated and state.stage is ReviewStage.LEGAL_ASSESSMENT
     assert [e.event for e in state.timeline].count("escalated") == 1, "escalated exactly once"
+
+
+async def test_a_question_asked_while_another_message_is_handled_still_moves_the_case(service: Service) -> None:
+    """A reviewer asks the NCB while a refused signal is still being recorded (the handler holds the
+    case): the question waits its turn, and the case moves to the NCB before the question is sent."""
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+    await handle.signal(
+        NoticeRequestWorkflow.decision_submitted,
+        DecisionSubmitted(reviewer_id="sup.dana", outcome=DecisionOutcome.APPROVE, reason="too early"),
+    )
+    await settle(service, request_id, lambda s: len(s.rejected) == 1)
+    accepted = await service.reviewer("police.ben").request_info(request_id, "Is the passport still current?")
+    assert accepted.stage is ReviewStage.AWAITING_CLARIFICATION
+    state = await settle(service, request_id, lambda s: any(m.kind == "clarification_request" for m in s.messages))
+    assert state.stage is ReviewStage.AWAITING_CLARIFICATION
+    assert [e.actor for e in state.timeline if e.event == "stage:awaiting_clarification"] == ["police.ben"]
+    assert (await service.ncb("FR").status(request_id)).awaited[0].question == "Is the passport still current?"
