@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -46,3 +47,18 @@ class Principal(BaseModel):
     @classmethod
     def administrator(cls, name: str = "local", credential_id: str | None = None) -> Principal:
         return cls(kind=PrincipalKind.ADMINISTRATOR, subject=f"admin:{name}", credential_id=credential_id)
+
+
+class Unauthenticated(Exception):
+    """No usable credential: missing, unknown, expired, revoked, or a token that does not verify. The
+    reason is for the caller (401) and the audit trail; it never names someone else's credential."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Authenticator(Protocol):
+    """Turns a bearer token into the principal it proves, or raises ``Unauthenticated``."""
+
+    async def authenticate(self, token: str) -> Principal: ...
