@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"clients"},  # how both clients call a workflow
     {"starter"},  # the NCBs' side
     {"admin"},  # the reviewers' side
+    {"api"},  # the front door: routes, authentication, authorization, limits
     {"devstack"},  # what `make run` starts
     {"worker", "benchmarks", "tests"},  # wiring, measurement and the suite: anything below them
 ]

@@ -19,9 +19,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from models.activities import MessageKind, OutboxMessage
     from models.case import AnyMessage, CaseState, Message, RejectedMessage, TimelineEvent
     from models.notice import PublishedNoticeState
     from workflows.checks import Refused
+    from workflows.steps import send_message
 
 M = TypeVar("M", bound=Message)
 
@@ -83,6 +85,23 @@ class MessageHandling(Generic[S]):
     async def _record_event(self, action: str, actor: str, detail: str) -> None:
         """In the workflow's timeline and the registry's audit trail."""
         raise NotImplementedError
+
+    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
+        """A message to NCBs (or the NDTF) the workflow causes, under a key of its own; the key."""
+        key = self.state.next_id("msg")
+        await send_message(
+            OutboxMessage(
+                message_key=key,
+                kind=kind,
+                to_ncbs=to,
+                subject=subject,
+                body=body,
+                created_at=workflow.now(),
+                request_id=self.state.request_id,
+                notice_id=self.state.notice_id,
+            )
+        )
+        return key
 
     def _note(self, actor: str, event: str, detail: str) -> None:
         self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))

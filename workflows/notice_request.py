@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     import runtime.search_attributes as sa
     import workflows.checks as checks
     import workflows.deadlines as deadlines
+    import workflows.pending as pending
     import workflows.texts as texts
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
@@ -27,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from models.activities import (
         CaseEvent,
         MessageKind,
-        OutboxMessage,
         PublishNoticeInput,
         RegisterRequestInput,
         ScreenRequestInput,
@@ -67,7 +67,7 @@ with workflow.unsafe.imports_passed_through():
         REVIEW_SERVICE_LEVEL,
         ReviewerAction,
     )
-    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs, send_message
+    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
@@ -98,7 +98,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 await self.transmit_diffusion()
             await self.screen()
         while self.state.stage not in FINAL_STAGES:
-            if self._withdrawal_pending():
+            if pending.withdrawal(self.state):
                 await self.close_as_withdrawn()
             elif self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -163,14 +163,14 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             start_to_close_timeout=SCREENING_TIMEOUT,
             retry_policy=RETRY,
         )
-        if self._interrupted():
+        if pending.interrupted(self.state):
             return
         self.state.findings = result.findings
         self.state.risk = result.risk
         counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
         detail = ", ".join(f"{n} {s.value}" for s, n in counts.items()) + f"; risk {result.risk.value}"
         await self._record_event("screened", "system", detail, findings=True)
-        if self._interrupted():
+        if pending.interrupted(self.state):
             return
         missing = result.missing_items
         if missing:
@@ -195,8 +195,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     async def review_in_detail(self) -> None:
         """Step 4: reviewers ask the NCB or other NCBs for more, under deadlines, until they conclude."""
         stage = self.state.stage
-        while self.state.stage is stage and not self._withdrawal_pending():
-            asked = self._new_clarification()
+        while self.state.stage is stage and not pending.withdrawal(self.state):
+            asked = pending.new_clarification(self.state)
             if stage is ReviewStage.DETAILED_REVIEW and asked is not None:
                 await self._enter(
                     ReviewStage.AWAITING_CLARIFICATION, asked.asked_by, f"{asked.info_request_id} to {asked.to_ncb}"
@@ -207,7 +207,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 await self._enter(ReviewStage.INITIAL_SCREENING, "system", "amended request screened again")
                 await self.screen()
                 return
-            if self._open_clarification() is None and stage is ReviewStage.AWAITING_CLARIFICATION:
+            if pending.open_clarification(self.state) is None and stage is ReviewStage.AWAITING_CLARIFICATION:
                 await self._enter(ReviewStage.DETAILED_REVIEW, "system", "no clarification awaited")
                 return
             if stage is ReviewStage.DETAILED_REVIEW and self.state.review_concluded_by:
@@ -221,10 +221,10 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     async def assess(self) -> None:
         """Step 5: the legal and human-rights assessment; asking for more sends the case back to
         detailed review (or to the NCB)."""
-        while self.state.stage is ReviewStage.LEGAL_ASSESSMENT and not self._withdrawal_pending():
-            asked = [i for i in self.state.open_info_requests() if not i.sent]
+        while self.state.stage is ReviewStage.LEGAL_ASSESSMENT and not pending.withdrawal(self.state):
+            asked = pending.unsent_questions(self.state)
             if asked:
-                clarification = self._new_clarification()
+                clarification = pending.new_clarification(self.state)
                 if clarification is not None:
                     await self._enter(
                         ReviewStage.AWAITING_CLARIFICATION,
@@ -251,7 +251,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         while (
             self.state.stage is ReviewStage.AWAITING_DECISION
             and self.state.decision is None
-            and not self._withdrawal_pending()
+            and not pending.withdrawal(self.state)
         ):
             if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
                 await self._fire_due_timers()
@@ -499,7 +499,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         the case is in because of it."""
         detail = await self._apply(message, actor, apply)
         if self._stages_own_moves():
-            await workflow.wait_condition(lambda: not self._move_pending())
+            await workflow.wait_condition(lambda: not pending.move(self.state))
         info_id = self.state.info_requests[-1].info_request_id if message == "request_info" else None
         return ActionAccepted(
             request_id=self.state.request_id, stage=self.state.stage, detail=detail, info_request_id=info_id
@@ -513,48 +513,14 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     def _stages_own_moves(self) -> bool:
         return workflow.patched(STAGES_OWN_MOVES)
 
-    def _withdrawal_pending(self) -> bool:
-        return self.state.withdrawal_reason is not None and self.state.stage not in FINAL_STAGES
-
-    def _interrupted(self) -> bool:
-        """The case closed, or is to close, while the main routine awaited an activity."""
-        return self.state.stage in FINAL_STAGES or self._withdrawal_pending()
-
-    def _open_clarification(self) -> InfoRequest | None:
-        return next(iter(self.state.open_info_requests(self.state.request.requesting_ncb)), None)
-
-    def _new_clarification(self) -> InfoRequest | None:
-        """A clarification asked by a reviewer and not yet sent: the case is to wait for the NCB."""
-        return next((i for i in self.state.open_info_requests(self.state.request.requesting_ncb) if not i.sent), None)
-
-    def _move_pending(self) -> bool:
-        """Something a handler recorded that a stage method is still to act on."""
-        stage = self.state.stage
-        if self._withdrawal_pending():
-            return True
-        if stage is ReviewStage.DETAILED_REVIEW:
-            return self._new_clarification() is not None or self.state.review_concluded_by is not None
-        if stage is ReviewStage.LEGAL_ASSESSMENT:
-            return self.state.assessment is not None or any(not i.sent for i in self.state.open_info_requests())
-        return False
-
     def _work_pending(self) -> bool:
-        stage = self.state.stage
-        if self._move_pending():
-            return True
-        if stage is ReviewStage.AWAITING_DECISION:
-            return self.state.decision is not None
-        if stage is ReviewStage.AWAITING_CLARIFICATION and self._open_clarification() is None:
-            return True
-        if stage in (ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION):
-            return self.state.rescreen_needed or any(not i.sent for i in self.state.open_info_requests())
-        return False
+        return pending.work(self.state)
 
     def _should_continue_as_new(self) -> bool:
         return (
             workflow.info().is_continue_as_new_suggested()
             and not self.state.rescreen_needed
-            and not self._move_pending()
+            and not pending.move(self.state)
         )
 
     def _decided_by(self) -> str:
@@ -587,7 +553,10 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 await self._record_event(
                     "escalated", "system", f"waiting in {self.state.stage.value} past the service level"
                 )
-            if self.state.stage is ReviewStage.AWAITING_CLARIFICATION and self._open_clarification() is None:
+            if (
+                self.state.stage is ReviewStage.AWAITING_CLARIFICATION
+                and pending.open_clarification(self.state) is None
+            ):
                 await self._enter(ReviewStage.DETAILED_REVIEW, "system", "clarification deadline passed")
 
     def _open_info_request(self, **request: Any) -> InfoRequest:
@@ -601,7 +570,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         """Send the questions asked and not sent yet; not while a move is pending (a handler may have
         asked one while this waited for the lock): the stage method moves the case first."""
         async with self._lock:
-            if self._move_pending():
+            if pending.move(self.state):
                 return
             for info in self.state.info_requests:
                 if info.sent or info.status is not InfoRequestStatus.OPEN:
@@ -615,23 +584,12 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 await self._send(kind, [info.to_ncb], subject, body)
                 info.sent = True
 
-    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
-        key = self.state.next_id("msg")
-        await send_message(
-            OutboxMessage(
-                message_key=key,
-                kind=kind,
-                to_ncbs=to,
-                subject=subject,
-                body=body,
-                created_at=workflow.now(),
-                request_id=self.state.request_id,
-                notice_id=self.state.notice_id,
-            )
-        )
+    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
+        key = await super()._send(kind, to, subject, body)
         self.state.messages.append(
             MessageSummary(message_key=key, kind=kind.value, to=to, subject=subject, at=workflow.now())
         )
+        return key
 
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
         """Move the case on; never out of a final stage."""

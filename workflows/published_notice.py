@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     import workflows.deadlines as deadlines
     import workflows.texts as texts
     from activities.registry import RegistryActivities
-    from models.activities import NDTF_RECIPIENT, AcknowledgementInput, MessageKind, NoticeStatusChange, OutboxMessage
+    from models.activities import NDTF_RECIPIENT, AcknowledgementInput, MessageKind, NoticeStatusChange
     from models.case import AnyMessage
     from models.notice import (
         AcknowledgementSent,
@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewerAction,
         validity_end,
     )
-    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs, send_message
+    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs
 
 
 @workflow.defn
@@ -323,20 +323,6 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
             summary=action or f"notice {self.state.status.value}",
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
-        )
-
-    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> None:
-        await send_message(
-            OutboxMessage(
-                message_key=self.state.next_id("msg"),
-                kind=kind,
-                to_ncbs=to,
-                subject=subject,
-                body=body,
-                created_at=workflow.now(),
-                request_id=self.state.request_id,
-                notice_id=self.state.notice_id,
-            )
         )
 
     def _publish_progress(self) -> None:
