@@ -14,6 +14,28 @@ def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR_DIR / 'notices.db'}"
 
 
+def payload_key_file() -> Path:
+    """Where `make run` keeps the payload key it generated (0600), so a restarted stack, the `ncb` and
+    `ndtf` commands and the API all read what the worker wrote."""
+    return VAR_DIR / "payload.key"
+
+
+def codec_token_file() -> Path:
+    """Where `make run` keeps the bearer token its codec server requires (0600)."""
+    return VAR_DIR / "codec.token"
+
+
+def _from_env_or_file(name: str, path: Path) -> str | None:
+    """``$name`` when it is set (set and empty: explicitly none, the file is not read), else the file's
+    content when it exists."""
+    if name in os.environ:
+        return os.environ[name].strip() or None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     temporal_address: str = field(default_factory=lambda: os.environ.get("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
@@ -28,14 +50,33 @@ class Settings:
     )
     """Where escalations to the Task Force itself go (NCBs silent past an instruction's deadline)."""
     ncb_mail_domain: str = field(default_factory=lambda: os.environ.get("NCB_MAIL_DOMAIN", "ncb.example.org"))
-    payload_key: str | None = field(default_factory=lambda: os.environ.get("PAYLOAD_KEY"))
-    """Base64 AES key for the payload codec; payloads are encrypted when it is set."""
+    payload_key: str | None = field(default_factory=lambda: _from_env_or_file("PAYLOAD_KEY", payload_key_file()))
+    """Base64 AES key for the payload codec; payloads are encrypted when it is set. Unset, the key `make
+    run` generated (``var/payload.key``) when there is one; ``PAYLOAD_KEY=`` (empty) turns that off."""
+    codec_token: str | None = field(default_factory=lambda: _from_env_or_file("CODEC_TOKEN", codec_token_file()))
+    """The bearer token the codec server requires: ``CODEC_TOKEN``, else ``var/codec.token``."""
+    api_url: str = field(default_factory=lambda: os.environ.get("NOTICE_API") or "http://127.0.0.1:8000")
+    """The service's HTTP API (`make run` serves it there)."""
     otel_endpoint: str | None = field(default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
     """An OpenTelemetry collector: when set, the worker exports its traces there (OTLP over HTTP)."""
     otel_console: bool = field(default_factory=lambda: os.environ.get("OTEL_TRACES_EXPORTER") == "console")
     metrics_port: int | None = field(
         default_factory=lambda: int(os.environ["METRICS_PORT"]) if os.environ.get("METRICS_PORT") else None
     )
+    api_credential_registry: Path = field(
+        default_factory=lambda: Path(os.environ.get("API_CREDENTIAL_REGISTRY") or VAR_DIR / "api-credentials.json")
+    )
+    """The server's record of the credentials it issued: only a hash of each secret (mode 0600)."""
+    notice_credentials: Path = field(
+        default_factory=lambda: Path(os.environ.get("NOTICE_CREDENTIALS") or VAR_DIR / "credentials.json")
+    )
+    """The commands' store of tokens, one per profile (``ncb:FR``, ``reviewer:legal.ana``, ``admin``; mode 0600)."""
+    oidc_issuer: str | None = field(default_factory=lambda: os.environ.get("OIDC_ISSUER") or None)
+    """The identity provider whose bearer tokens (JWT) the API accepts: their ``iss``."""
+    oidc_audience: str | None = field(default_factory=lambda: os.environ.get("OIDC_AUDIENCE") or None)
+    """The ``aud`` those tokens must carry."""
+    oidc_jwks_url: str | None = field(default_factory=lambda: os.environ.get("OIDC_JWKS_URL") or None)
+    """Where the issuer publishes its signing keys; when set, bearer tokens (JWT) are accepted."""
 
 
 def settings() -> Settings:

@@ -7,6 +7,7 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from temporalio import workflow
@@ -19,8 +20,9 @@ from temporalio.worker import Worker
 with workflow.unsafe.imports_passed_through():  # this module defines a workflow: keep them out of the sandbox
     from devstack.codec_server import CodecServer
     from devstack.devserver import free_port
+    from runtime import config
     from runtime.client import data_converter
-    from runtime.codec import ENCODING, EncryptionCodec, new_key
+    from runtime.codec import ENCODING, REFUSED, EncryptionCodec, new_key
     from runtime.config import Settings
 
 SUBJECT = {"family_name": "MARCHETTI", "forenames": "Lucien Paul", "date_of_birth": "1979-04-12"}
@@ -52,13 +54,60 @@ async def test_an_encrypted_payload_does_not_show_the_person(codec: EncryptionCo
 
 async def test_another_key_cannot_open_it(codec: EncryptionCodec):
     [sealed] = await codec.encode([_payload()])
+    other = EncryptionCodec.from_base64(new_key())
     with pytest.raises(ValueError, match="sealed with key"):
-        await EncryptionCodec.from_base64(new_key()).decode([sealed])
+        other.decrypt(sealed)
+    [opened] = await other.decode([sealed])
+    assert opened.metadata["encoding"] == REFUSED
+    assert b"sealed with key" in opened.metadata["refused-reason"]
+    assert b"MARCHETTI" not in opened.SerializeToString()
 
 
-async def test_an_unencrypted_payload_passes_through_decode(codec: EncryptionCodec):
+async def test_decode_refuses_a_payload_the_key_did_not_seal_and_no_converter_reads_it(codec: EncryptionCodec):
+    """A client without the key sends plain JSON: the worker's codec does not let it through."""
+    [opened] = await codec.decode([_payload()])
+    assert opened.metadata["encoding"] == REFUSED
+    assert opened.data == b""
+    with pytest.raises(KeyError, match="binary/refused"):
+        pydantic_data_converter.payload_converter.from_payloads([opened])
+
+
+async def test_a_tampered_payload_is_refused_too(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    sealed.data = sealed.data[:-1] + bytes([sealed.data[-1] ^ 1])
+    [opened] = await codec.decode([sealed])
+    assert opened.metadata["encoding"] == REFUSED
+    assert b"does not authenticate" in opened.metadata["refused-reason"]
+
+
+async def test_the_codec_servers_decrypt_shows_an_unencrypted_payload_as_it_is(codec: EncryptionCodec):
+    """For operators reading a history: a forged message is shown for what it is."""
     plain = _payload()
-    assert await codec.decode([plain]) == [plain]
+    assert codec.decrypt(plain) == plain
+
+
+def test_payload_key_comes_from_the_environment_else_from_the_file_make_run_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(config, "VAR_DIR", tmp_path)
+    monkeypatch.delenv("PAYLOAD_KEY", raising=False)
+    monkeypatch.delenv("CODEC_TOKEN", raising=False)
+    assert Settings().payload_key is None
+    assert Settings().codec_token is None
+
+    key = new_key()
+    (tmp_path / "payload.key").write_text(key + "\n")
+    (tmp_path / "codec.token").write_text("t0ken\n")
+    assert config.payload_key_file() == tmp_path / "payload.key"
+    assert Settings().payload_key == key
+    assert Settings().codec_token == "t0ken"
+
+    other = new_key()
+    monkeypatch.setenv("PAYLOAD_KEY", other)
+    assert Settings().payload_key == other
+    monkeypatch.setenv("PAYLOAD_KEY", "")  # set and empty: encryption explicitly off, the file not read
+    assert Settings().payload_key is None
+    assert data_converter(Settings()).payload_codec is None
 
 
 def _post(url: str, body: dict, headers: dict[str, str] | None = None) -> tuple[int, dict, dict[str, str]]:
