@@ -15,6 +15,7 @@ import typer
 from rich.json import JSON
 from temporalio.client import Client
 
+from admin.credentials_cli import credentials_app
 from models.case import CaseState, DecisionOutcome, RejectedMessage, TimelineEvent, Verdict
 from models.notice import AckReport, PublishedNoticeState
 from models.reference import ReferenceKind
@@ -50,6 +51,7 @@ data_app = typer.Typer(help="Reference data the organisation supplies (CSV).", n
 audit_app = typer.Typer(help="The audit trail of the information system.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
+app.add_typer(credentials_app, name="credentials")
 
 ReviewerOption = Annotated[
     str | None,
