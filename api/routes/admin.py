@@ -1,0 +1,76 @@
+"""The information system directly: reference data (administrators) and the audit trail's check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.principal import Principal
+from api.problems import FieldError, ProblemError, problem_responses
+from api.routes.access import Door, administrator, door, reviewer_or_administrator
+from models.activities import AuditVerification, LoadReport
+from models.reference import ReferenceKind
+from registry.audit import verify_audit
+from registry.references import ReferenceDataError, ReferenceStore
+
+router = APIRouter(tags=["Administration"], responses=problem_responses(401, 403, 429))
+
+DoorDep = Annotated[Door, Depends(door)]
+CSV_TYPES = frozenset({"text/csv", "application/csv"})
+
+
+@router.put(
+    "/reference-data/{kind}",
+    response_model=LoadReport,
+    responses=problem_responses(413, 415, 422),
+    summary="Replace one reference list with a CSV file: all of it, or none when any row is bad",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "description": "CSV with a header row"}}},
+        }
+    },
+)
+async def load_reference_data(
+    kind: ReferenceKind,
+    request: Request,
+    caller: Annotated[Principal, Depends(administrator)],
+    door: DoorDep,
+) -> LoadReport:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in CSV_TYPES:
+        raise ProblemError(
+            "UnsupportedMediaType",
+            f"Send the list as CSV (Content-Type: text/csv), not {media_type or 'no content type'}.",
+            errors=[FieldError(field="header", message="Content-Type must be text/csv")],
+        )
+    raw = await request.body()
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProblemError(
+            "InvalidReferenceData",
+            f"The {kind.value} file is not UTF-8 text; nothing was loaded.",
+            errors=[FieldError(field="file", line=1, message=f"is not UTF-8 text ({error.reason})")],
+        ) from None
+    try:
+        return await ReferenceStore(door.db).load_text(kind, content, actor=caller.subject)
+    except ReferenceDataError as error:
+        problems = sorted(error.problems, key=lambda p: (p.line, p.field))
+        raise ProblemError(
+            "InvalidReferenceData",
+            f"{len(problems)} problem(s) in the {kind.value} file; nothing was loaded. Fix each row.",
+            errors=[FieldError(field=p.field, line=p.line, message=f"line {p.line}: {p.message}") for p in problems],
+        ) from None
+
+
+@router.get(
+    "/audit/verification",
+    response_model=AuditVerification,
+    summary="Walk the hash chain of the audit trail: ok, or the first changed or removed entry",
+)
+async def audit_verification(
+    caller: Annotated[Principal, Depends(reviewer_or_administrator)], door: DoorDep
+) -> AuditVerification:
+    return await verify_audit(door.db)
