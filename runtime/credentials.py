@@ -174,7 +174,7 @@ def _shown(path: Path) -> str:
     """A path as a person would type it: relative to the working directory when it is below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):  # elsewhere, or no working directory any more
         return str(path)
 
 
