@@ -178,15 +178,19 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 "Your request lacks data that the Rules on the Processing of Data make mandatory. "
                 "Please supply the items listed below, amending the request."
             )
-            self._open_info_request(
-                asked_by="system",
-                kind=InfoRequestKind.CLARIFICATION,
-                to_ncb=self.state.request.requesting_ncb,
-                question=question,
-                due=CLARIFICATION_DEADLINE,
-                missing_items=missing,
-            )
-            await self._enter(ReviewStage.AWAITING_CLARIFICATION, "system", f"{len(missing)} mandatory items missing")
+            async with self._lock:  # the NCB can answer only a question that was sent
+                self._open_info_request(
+                    asked_by="system",
+                    kind=InfoRequestKind.CLARIFICATION,
+                    to_ncb=self.state.request.requesting_ncb,
+                    question=question,
+                    due=CLARIFICATION_DEADLINE,
+                    missing_items=missing,
+                )
+                await self._enter(
+                    ReviewStage.AWAITING_CLARIFICATION, "system", f"{len(missing)} mandatory items missing"
+                )
+                await self._send_unsent_questions()
         elif result.doubts:
             await self._enter(ReviewStage.DETAILED_REVIEW, "system", f"{len(result.doubts)} findings need review")
         else:
@@ -198,7 +202,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         while self.state.stage is stage and not pending.withdrawal(self.state):
             asked = pending.new_clarification(self.state)
             if stage is ReviewStage.DETAILED_REVIEW and asked is not None:
-                await self._enter(
+                await self._move_and_ask(
                     ReviewStage.AWAITING_CLARIFICATION, asked.asked_by, f"{asked.info_request_id} to {asked.to_ncb}"
                 )
                 return
@@ -226,13 +230,13 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             if asked:
                 clarification = pending.new_clarification(self.state)
                 if clarification is not None:
-                    await self._enter(
+                    await self._move_and_ask(
                         ReviewStage.AWAITING_CLARIFICATION,
                         clarification.asked_by,
                         f"{clarification.info_request_id} to {clarification.to_ncb}",
                     )
                 else:
-                    await self._enter(
+                    await self._move_and_ask(
                         ReviewStage.DETAILED_REVIEW, asked[0].asked_by, f"consulting NCB {asked[0].to_ncb}"
                     )
                 return
@@ -570,19 +574,28 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         """Send the questions asked and not sent yet; not while a move is pending (a handler may have
         asked one while this waited for the lock): the stage method moves the case first."""
         async with self._lock:
-            if pending.move(self.state):
-                return
-            for info in self.state.info_requests:
-                if info.sent or info.status is not InfoRequestStatus.OPEN:
-                    continue
-                if info.kind is InfoRequestKind.CLARIFICATION:
-                    subject, body = texts.clarification_request(self.state, info)
-                    kind = MessageKind.CLARIFICATION_REQUEST
-                else:
-                    subject, body = texts.consultation_request(self.state, info)
-                    kind = MessageKind.CONSULTATION_REQUEST
-                await self._send(kind, [info.to_ncb], subject, body)
-                info.sent = True
+            if not pending.move(self.state):
+                await self._send_unsent_questions()
+
+    async def _move_and_ask(self, stage: ReviewStage, actor: str, detail: str) -> None:
+        """Move the case on for a question and send it, as one step no message comes between: an
+        answer can only reach a question that was sent."""
+        async with self._lock:
+            await self._enter(stage, actor, detail)
+            await self._send_unsent_questions()
+
+    async def _send_unsent_questions(self) -> None:
+        for info in self.state.info_requests:
+            if info.sent or info.status is not InfoRequestStatus.OPEN:
+                continue
+            if info.kind is InfoRequestKind.CLARIFICATION:
+                subject, body = texts.clarification_request(self.state, info)
+                kind = MessageKind.CLARIFICATION_REQUEST
+            else:
+                subject, body = texts.consultation_request(self.state, info)
+                kind = MessageKind.CONSULTATION_REQUEST
+            await self._send(kind, [info.to_ncb], subject, body)
+            info.sent = True
 
     async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
         key = await super()._send(kind, to, subject, body)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from models.activities import CaseEvent, EventRecorded
 from models.case import (
     CaseOutcome,
     DecisionOutcome,
@@ -23,6 +24,7 @@ from models.case import (
 )
 from models.findings import Severity
 from models.ids import notice_id_for, workflow_id_for
+from registry.store import Registry
 from runtime.errors import ActionRefused
 from screening.persons import DUPLICATE
 from tests.workflows.conftest import Service, example
@@ -116,6 +118,33 @@ async def test_a_request_for_the_person_of_a_published_notice_is_flagged_as_its_
     assert second.stage is ReviewStage.DETAILED_REVIEW, "the duplicate alone sends the case to detailed review"
 
 
+async def test_a_request_under_a_published_notices_alias_is_flagged_as_its_duplicate(service: Service) -> None:
+    first_id = await submit(service, FRAUD)  # MARCHETTI Lucien Paul, alias MARKETTI Luciano
+    await settle(service, first_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    first = await approve(service, first_id)
+    assert first.notice_id
+
+    # Another NCB asks for the person under the notice's alias only, same birth date and nationalities.
+    original = example(FRAUD)
+    subject = original.subject.model_copy(update={"family_name": "MARKETTI", "forenames": "Luciano", "aliases": []})
+    request = original.model_copy(
+        update={"requesting_ncb": "IT", "ncb_reference": f"IT-{original.ncb_reference}", "subject": subject}
+    )
+    second_id = (await service.ncb("IT").submit(request)).request_id
+    second = await settle(
+        service, second_id, lambda s: s.screening_rounds == 1 and s.stage is not ReviewStage.INITIAL_SCREENING
+    )
+
+    duplicates = [f for f in second.findings if f.rule_id == DUPLICATE.id]
+    assert [(f.rule_id, f.evidence["request_id"]) for f in duplicates] == [(DUPLICATE.id, first_id)]
+    (duplicate,) = duplicates
+    assert (duplicate.evidence["notice_id"], duplicate.evidence["stage"]) == (first.notice_id, "published")
+    assert (duplicate.field, duplicate.evidence["list_entry_field"]) == ("subject", "subject.aliases[0]")
+    assert duplicate.evidence["list_entry"] == "MARKETTI Luciano"
+    assert first.notice_id in duplicate.message
+    assert second.stage is ReviewStage.DETAILED_REVIEW
+
+
 async def test_a_case_that_continued_as_new_keeps_its_stage_findings_and_deadlines(service: Service) -> None:
     request_id = await submit(service, INCOMPLETE)
     await settle(service, request_id, at(ReviewStage.AWAITING_CLARIFICATION))
@@ -206,3 +235,48 @@ async def test_a_question_asked_while_another_message_is_handled_still_moves_the
     assert state.stage is ReviewStage.AWAITING_CLARIFICATION
     assert [e.actor for e in state.timeline if e.event == "stage:awaiting_clarification"] == ["police.ben"]
     assert (await service.ncb("FR").status(request_id)).awaited[0].question == "Is the passport still current?"
+
+
+@pytest.fixture
+def slow_stage_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry records the move to awaiting_clarification slowly, as a busy database would: the
+    window in which an NCB that already sees the question could answer it before it was sent."""
+    original = Registry.record_case_event
+
+    async def slow(self: Registry, event: CaseEvent) -> EventRecorded:
+        if event.action == "stage:awaiting_clarification":
+            await asyncio.sleep(1)
+        return await original(self, event)
+
+    monkeypatch.setattr(Registry, "record_case_event", slow)
+
+
+async def _answer_at_once(service: Service, ncb: str, request_id: str) -> None:
+    for _ in range(300):
+        if (await service.ncb(ncb).status(request_id)).awaited:
+            break
+        await asyncio.sleep(0.05)
+    await service.ncb(ncb).reply(request_id, "Nothing more to add.")
+
+
+async def test_an_answer_to_screenings_question_reaches_it_only_once_it_was_sent(
+    service: Service, slow_stage_records: None
+) -> None:
+    request_id = await submit(service, INCOMPLETE)
+    await _answer_at_once(service, "BR", request_id)
+    state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
+    assert [m.kind for m in state.messages].count("clarification_request") == 1
+    assert state.info_requests[0].sent and state.info_requests[0].status is InfoRequestStatus.ANSWERED
+
+
+async def test_an_answer_to_a_reviewers_question_reaches_it_only_once_it_was_sent(
+    service: Service, slow_stage_records: None
+) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    await service.reviewer("police.ben").request_info(request_id, "Is the passport still current?")
+    await _answer_at_once(service, "FR", request_id)
+    state = await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
+    (question,) = state.info_requests
+    assert question.sent and question.status is InfoRequestStatus.ANSWERED
+    assert [m.kind for m in state.messages].count("clarification_request") == 1
