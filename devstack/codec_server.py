@@ -3,8 +3,11 @@
 It speaks Temporal's remote codec protocol: ``POST /encode`` and ``POST /decode`` with a JSON body
 ``{"payloads": [{"metadata": {...}, "data": "..."}]}`` (protobuf JSON, bytes in base64), answering
 the same shape. The browser calls it from the UI's origin, so it answers CORS preflights for the
-origins it is given. With ``--token`` (or ``CODEC_TOKEN``) it decodes only for callers presenting
-``Authorization: Bearer <token>``.
+origins it is given. With ``--token`` (or ``CODEC_TOKEN``) it encodes and decodes only for callers
+presenting it: ``Authorization: Bearer <token>`` (the `temporal` CLI: ``--codec-endpoint URL
+--codec-auth "Bearer <token>"``), or, for a browser, the cookie ``GET /login`` sets once the token is
+typed there (HttpOnly, SameSite=Strict; the Web UI sends it when its codec server settings include
+cross-origin credentials). `make run` starts it with the token it keeps in ``var/codec.token``.
 
     python -m devstack.codec_server --port 8081        # key from PAYLOAD_KEY
 
@@ -20,8 +23,10 @@ import logging
 import os
 import signal
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -34,6 +39,14 @@ log = logging.getLogger("codec-server")
 
 DEFAULT_ORIGINS = ("http://127.0.0.1:8233", "http://localhost:8233")
 MAX_BODY = 8 * 1024 * 1024
+COOKIE = "codec_token"
+LOGIN_PAGE = b"""<!doctype html><meta charset="utf-8"><title>Codec server</title>
+<h1>Codec server</h1><p>The Temporal Web UI decodes payloads here for holders of the codec token
+(<code>var/codec.token</code> in a local run). Sign this browser in, then tick <em>Include cross-origin
+credentials</em> in the UI's codec server settings.</p>
+<form method="post" action="/login"><input type="password" name="token" placeholder="token" autofocus>
+<button>Sign in</button></form>
+"""
 
 
 def _transform(body: bytes, step: Callable[[Payload], Payload]) -> bytes:
@@ -65,20 +78,55 @@ def _handler(codec: EncryptionCodec, origins: frozenset[str], token: str | None)
             if body:
                 self.wfile.write(body)
 
+        def _presented(self) -> str:
+            """The token the caller presents: a bearer header, else the browser's cookie."""
+            header = self.headers.get("Authorization", "")
+            if header:
+                return header.removeprefix("Bearer ").strip()
+            try:
+                morsel = SimpleCookie(self.headers.get("Cookie", "")).get(COOKIE)
+            except CookieError:
+                return ""
+            return morsel.value if morsel is not None else ""
+
+        def _authorised(self) -> bool:
+            return token is None or hmac.compare_digest(self._presented().encode(), token.encode())
+
         def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
             self._reply(HTTPStatus.OK)
 
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.split("?")[0].rstrip("/") in ("", "/login"):
+                self._reply(HTTPStatus.OK, LOGIN_PAGE, "text/html; charset=utf-8")
+                return
+            self._reply(HTTPStatus.NOT_FOUND, b'{"error": "POST /encode or /decode"}')
+
+        def _login(self, length: int) -> None:
+            form = urllib.parse.parse_qs(self.rfile.read(min(length, 4096)).decode("utf-8", "replace"))
+            given = (form.get("token") or [""])[0].strip()
+            if token is None or not hmac.compare_digest(given.encode(), token.encode()):
+                self._reply(HTTPStatus.UNAUTHORIZED, b"not the codec token\n", "text/plain; charset=utf-8")
+                return
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Set-Cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/")
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            body = b"signed in: the Web UI can decode payloads from this browser\n"
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            if self.path.rstrip("/") == "/login":
+                self._login(length)
+                return
             step = {"/encode": codec.encrypt, "/decode": codec.decrypt}.get(self.path.rstrip("/"))
             if step is None:
                 self._reply(HTTPStatus.NOT_FOUND, b'{"error": "POST /encode or /decode"}')
                 return
-            if token is not None:
-                presented = self.headers.get("Authorization", "")
-                if not hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
-                    self._reply(HTTPStatus.UNAUTHORIZED, b'{"error": "unauthorised"}')
-                    return
-            length = int(self.headers.get("Content-Length") or 0)
+            if not self._authorised():
+                self._reply(HTTPStatus.UNAUTHORIZED, b'{"error": "unauthorised"}')
+                return
             if length > MAX_BODY:
                 self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b'{"error": "body too large"}')
                 return

