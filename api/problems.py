@@ -68,6 +68,7 @@ KIND_STATUS: dict[str, int] = {
     "InvalidReferenceData": 422,
     "TooManyRequests": 429,
     "TemporalUnavailable": 503,
+    "IdentityProviderUnavailable": 503,
     "TemporalTimeout": 504,
     "InternalError": 500,
 }

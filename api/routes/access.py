@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from api.auth import IdentityProviderUnavailable
 from api.limits import Limits, RateLimiter, within
 from api.principal import Authenticator, Principal, PrincipalKind, Unauthenticated
 from api.problems import FieldError, ProblemError, from_refusal, from_rpc
@@ -52,6 +53,10 @@ class Door:
             raise from_refusal(error, what) from None
         except RPCError as error:
             raise from_rpc(error) from None
+        except RuntimeError as error:
+            if "client connect" not in str(error):  # the SDK's core says so when the server is gone
+                raise
+            raise ProblemError("TemporalUnavailable", "Temporal cannot be reached; try again later.") from None
 
 
 def door(request: Request) -> Door:
@@ -86,6 +91,11 @@ async def principal(
         raise unauthenticated("No credential was presented.")
     try:
         found = await door.authenticator.authenticate(credentials.credentials.strip())
+    except IdentityProviderUnavailable as error:
+        raise ProblemError(
+            "IdentityProviderUnavailable", f"Your credential cannot be checked now: {error.reason}. Try again later.",
+            status=503, headers={"Retry-After": "30"},
+        ) from None
     except Unauthenticated as error:
         door.limiter.check(f"anonymous:{_client_host(request)}")
         raise unauthenticated(f"The credential cannot be used: {error.reason}.") from None

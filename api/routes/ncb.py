@@ -210,5 +210,7 @@ async def acknowledge(
 )
 async def renew(notice_id: str, body: RenewalBody, caller: Ncb, door: DoorDep) -> NoticeActionAccepted:
     same_identity(body.ncb, caller.ncb, "ncb")
+    if not notice_id.startswith(f"N-{caller.ncb}-"):
+        raise ProblemError("NotYourNotice", "Only the requesting NCB can ask for a notice's renewal.")
     accepted: NoticeActionAccepted = await door.temporal(_client(door, caller).renew(notice_id, body.reason), "notice")
     return accepted
