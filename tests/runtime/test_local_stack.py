@@ -1,19 +1,27 @@
-"""`make run`: the examples it submits, the database it prepares, and the whole stack once through."""
+"""`make run`: the examples it submits, the database it prepares, the secrets it keeps, and the whole
+stack, serving (the API with its credentials, the Web UI decoding through the codec server, the
+commands working without anything exported) and then once through again."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import re
+import signal
+import stat
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from devstack.devserver import free_port
-from devstack.local_stack import examples_dir, prepare_database
+from devstack.devserver import free_port, port_open
+from devstack.local_stack import LocalStack, StackError, ensure_secret, examples_dir, prepare_database
 from models.request import parse_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,36 +53,173 @@ async def test_preparing_the_database_twice_loads_reference_data_once(tmp_path: 
     assert "refugees: no default file (refugees.csv)" in again
 
 
-async def _make_run_once(var_dir: Path, ports: dict[str, int]) -> subprocess.CompletedProcess[str]:
+def test_a_secret_is_made_once_owner_only_and_kept(tmp_path: Path):
+    path = tmp_path / "var" / "payload.key"
+    made = iter(["first", "second"])
+    assert ensure_secret(path, lambda: next(made)) == ("first", True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert ensure_secret(path, lambda: next(made)) == ("first", False), "kept across runs"
+    path.chmod(0o644)
+    ensure_secret(path, lambda: "unused")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "a file others could read is narrowed"
+    path.write_text("")
+    with pytest.raises(StackError, match="is empty"):
+        ensure_secret(path, lambda: "unused")
+
+
+class _Process:
+    def __init__(self, name: str, stopped: list[str]) -> None:
+        self.name, self.stopped = name, stopped
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        self.stopped.append(self.name)
+        self.returncode = -sig
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self.returncode
+
+
+def test_the_stack_stops_the_api_before_the_worker(tmp_path: Path):
+    stopped: list[str] = []
+    stack = LocalStack(var_dir=tmp_path)
+    stack.worker = _Process("worker", stopped)  # type: ignore[assignment]
+    stack.api = _Process("api", stopped)  # type: ignore[assignment]
+    stack.stop()
+    assert stopped == ["api", "worker"]
+
+
+def _stack_env(var_dir: Path) -> dict[str, str]:
     env = {**os.environ, "NOTICE_VAR_DIR": str(var_dir), "NOTICE_EXAMPLES": str(ROOT / "examples"),
            "COLUMNS": "200", "TERM": "dumb"}
-    env.pop("DATABASE_URL", None)
-    args = [sys.executable, "-m", "devstack.local_stack", "--once", "--wait", "60"]
+    for name in ("DATABASE_URL", "PAYLOAD_KEY", "CODEC_TOKEN", "NOTICE_API", "API_CREDENTIAL_REGISTRY",
+                 "NOTICE_CREDENTIALS", "NCB", "NDTF_REVIEWER"):
+        env.pop(name, None)
+    return env
+
+
+def _stack_args(ports: dict[str, int], *extra: str) -> list[str]:
+    args = [sys.executable, "-m", "devstack.local_stack", "--wait", "60", *extra]
     for flag, port in ports.items():
         args += [f"--{flag}", str(port)]
+    return args
+
+
+async def _make_run_once(var_dir: Path, ports: dict[str, int]) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(
-        subprocess.run, args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+        subprocess.run, _stack_args(ports, "--once"), cwd=ROOT, env=_stack_env(var_dir),
+        capture_output=True, text=True, timeout=240,
     )
 
 
-@pytest.mark.devserver
-async def test_make_run_submits_every_example_and_a_rerun_finds_them_again(tmp_path: Path):
-    ports = {name: free_port() for name in ("temporal-port", "ui-port", "smtp-port", "codec-port")}
-    first = await _make_run_once(tmp_path, ports)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert f"http://127.0.0.1:{ports['ui-port']}" in first.stdout
-    for name in EXAMPLES:
-        assert f"{name}.json" in first.stdout
-    assert "refused" not in first.stdout
-    assert "still screening" not in first.stdout
-    request_ids = set(re.findall(r"R-[A-Z]{2}-[0-9a-f]{16}", first.stdout))
-    assert len(request_ids) == len(EXAMPLES)
-    assert "ndtf queue" in first.stdout
+def _http(url: str, token: str | None = None, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method="GET" if body is None else "POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, None
 
+
+async def _serving(process: asyncio.subprocess.Process, seen: list[str]) -> None:
+    """Read the stack's output until it says it serves (or ends)."""
+    assert process.stdout is not None
+    while True:
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=180)
+        if not line:
+            raise AssertionError("make run ended before serving:\n" + "".join(seen))
+        seen.append(line.decode())
+        if "Serving." in seen[-1]:
+            return
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.devserver
+async def test_make_run_serves_the_api_with_local_credentials_and_encrypted_payloads_then_a_rerun_finds_all(
+    tmp_path: Path,
+):
+    ports = {name: free_port() for name in ("temporal-port", "ui-port", "smtp-port", "codec-port", "api-port")}
+    api = f"http://127.0.0.1:{ports['api-port']}"
+    codec = f"http://127.0.0.1:{ports['codec-port']}"
+    env = _stack_env(tmp_path)
+    process = await asyncio.create_subprocess_exec(
+        *_stack_args(ports), cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    seen: list[str] = []
+    try:
+        await _serving(process, seen)
+        out = "".join(seen)
+        for name in EXAMPLES:
+            assert f"{name}.json" in out
+        assert "refused" not in out and "still screening" not in out
+        assert f"http://127.0.0.1:{ports['ui-port']}" in out
+        assert f"API               {api}" in out and f"{api}/docs" in out
+        request_ids = set(re.findall(r"R-[A-Z]{2}-[0-9a-f]{16}", out))
+        assert len(request_ids) == len(EXAMPLES)
+        (fraud,) = (rid for rid in request_ids if rid.startswith("R-FR-"))
+
+        # Secrets: made in var/, owner-only.
+        key_file, token_file = tmp_path / "payload.key", tmp_path / "codec.token"
+        assert _mode(key_file) == 0o600 and _mode(token_file) == 0o600
+        key, token = key_file.read_text().strip(), token_file.read_text().strip()
+        assert len(base64.b64decode(key)) == 32, "AES-256"
+
+        # The Web UI decodes through the codec server, which wants the token.
+        status, ui_settings = await asyncio.to_thread(_http, f"http://127.0.0.1:{ports['ui-port']}/api/v1/settings")
+        assert status == 200 and ui_settings["Codec"]["Endpoint"] == codec
+        assert (await asyncio.to_thread(_http, f"{codec}/decode", None, {"payloads": []}))[0] == 401
+        assert (await asyncio.to_thread(_http, f"{codec}/decode", token, {"payloads": []}))[0] == 200
+
+        # The API answers, and the credentials make run issued authenticate there.
+        status, openapi = await asyncio.to_thread(_http, f"{api}/openapi.json")
+        assert status == 200 and openapi["paths"]
+        store = tmp_path / "credentials.json"
+        assert _mode(store) == 0o600 and _mode(tmp_path / "api-credentials.json") == 0o600
+        tokens = json.loads(store.read_text())
+        assert {"ncb:FR", "ncb:BR", "reviewer:legal.ana", "reviewer:sup.hiro", "admin"} <= set(tokens)
+        assert key not in (tmp_path / "api-credentials.json").read_text()
+        status, view = await asyncio.to_thread(_http, f"{api}/v1/requests/{fraud}", tokens["ncb:FR"])
+        assert status == 200 and view["request_id"] == fraud, "the API reads the encrypted case with the key"
+        status, queue = await asyncio.to_thread(_http, f"{api}/v1/cases", tokens["reviewer:legal.ana"])
+        assert status == 200 and fraud in {entry["request_id"] for entry in queue}
+        assert (await asyncio.to_thread(_http, f"{api}/v1/cases", None))[0] == 401
+        assert (await asyncio.to_thread(_http, f"{api}/v1/requests/{fraud}", tokens["ncb:BR"]))[0] == 404
+
+        # The commands the summary suggests work with nothing exported: the key comes from var/.
+        command = await asyncio.to_thread(
+            subprocess.run,
+            [str(Path(sys.executable).parent / "ncb"), "--address", f"127.0.0.1:{ports['temporal-port']}",
+             "status", fraud, "--ncb", "FR", "--json"],
+            cwd=ROOT, env={**env, "NOTICE_API": api}, capture_output=True, text=True, timeout=120,
+        )
+        assert command.returncode == 0, command.stdout + command.stderr
+        assert json.loads(command.stdout)["request_id"] == fraud
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)  # Ctrl-C
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, "".join(seen) + rest.decode()
+    assert "stopped." in rest.decode()
+    assert not port_open("127.0.0.1", ports["api-port"]) and not port_open("127.0.0.1", ports["temporal-port"])
+
+    # Again, once through: the same key decodes the old workflows, credentials are kept, nothing twice.
     again = await _make_run_once(tmp_path, ports)
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.count("(already submitted)") == len(EXAMPLES)
     assert set(re.findall(r"R-[A-Z]{2}-[0-9a-f]{16}", again.stdout)) == request_ids
+    assert key_file.read_text().strip() == key and token_file.read_text().strip() == token
+    assert "0 issued" in again.stdout
 
 
 def test_the_table_shows_stage_risk_blocking_findings_and_what_is_awaited():
