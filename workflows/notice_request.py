@@ -178,19 +178,17 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 "Your request lacks data that the Rules on the Processing of Data make mandatory. "
                 "Please supply the items listed below, amending the request."
             )
-            async with self._lock:  # the NCB can answer only a question that was sent
-                self._open_info_request(
-                    asked_by="system",
-                    kind=InfoRequestKind.CLARIFICATION,
-                    to_ncb=self.state.request.requesting_ncb,
-                    question=question,
-                    due=CLARIFICATION_DEADLINE,
-                    missing_items=missing,
-                )
-                await self._enter(
-                    ReviewStage.AWAITING_CLARIFICATION, "system", f"{len(missing)} mandatory items missing"
-                )
-                await self._send_unsent_questions()
+            self._open_info_request(
+                asked_by="system",
+                kind=InfoRequestKind.CLARIFICATION,
+                to_ncb=self.state.request.requesting_ncb,
+                question=question,
+                due=CLARIFICATION_DEADLINE,
+                missing_items=missing,
+            )
+            await self._move_and_ask(
+                ReviewStage.AWAITING_CLARIFICATION, "system", f"{len(missing)} mandatory items missing"
+            )
         elif result.doubts:
             await self._enter(ReviewStage.DETAILED_REVIEW, "system", f"{len(result.doubts)} findings need review")
         else:
@@ -579,7 +577,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     async def _move_and_ask(self, stage: ReviewStage, actor: str, detail: str) -> None:
         """Move the case on for a question and send it, as one step no message comes between: an
-        answer can only reach a question that was sent."""
+        answer can only reach a question that was sent. Histories from before the stage methods owned
+        the moves sent it on the next round, and replay so."""
+        if not self._stages_own_moves():
+            await self._enter(stage, actor, detail)
+            return
         async with self._lock:
             await self._enter(stage, actor, detail)
             await self._send_unsent_questions()
