@@ -80,13 +80,27 @@ class Reviewer(BaseModel):
     roles: list[ReviewerRole] = Field(default_factory=list)
 
 
+class KnownName(BaseModel):
+    """Another name a person is on file under (an alias of a request's subject)."""
+
+    family_name: str
+    forenames: str = ""
+
+
 class DuplicateCandidate(BaseModel):
-    """Another pending request or published notice that may concern the same person."""
+    """Another pending request or published notice that may concern the same person.
+
+    Every name on file for that case is here: the subject's, and each alias of the subject (compared
+    with the subject's birth date and nationalities, as the new request's aliases are).
+    """
 
     request_id: str
+    notice_id: str = ""
+    """The notice's id when the other case is a published notice, else empty."""
     requesting_ncb: str
     stage: str
     family_name: str
     forenames: str = ""
     date_of_birth: str = ""
     nationalities: list[str] = Field(default_factory=list)
+    aliases: list[KnownName] = Field(default_factory=list)

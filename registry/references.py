@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from models.reference import (
     CountryContextRecord,
     DuplicateCandidate,
     InterstateDisputeRecord,
+    KnownName,
     PoliticalTargetRecord,
     ReferenceKind,
     RefugeeRecord,
@@ -41,6 +43,7 @@ from registry.published_names import PublishedNames
 from registry.tables import (
     NOT_PENDING_STAGES,
     REFERENCE_TABLES,
+    REQUEST_ALIASES,
     CountryContextRow,
     InterstateDisputeRow,
     NoticeRow,
@@ -48,6 +51,7 @@ from registry.tables import (
     ReferenceVersionRow,
     RefugeeRow,
     RequestRow,
+    alias_names,
     name_key,
     name_tokens,
 )
@@ -85,15 +89,18 @@ TARGET_COLUMNS = (
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
 
 
-def _candidate(row: NoticeRow | RequestRow, stage: str) -> DuplicateCandidate:
+def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> DuplicateCandidate:
+    """A candidate with every name on file: the row's subject, and ``aliases`` as ``REQUEST_ALIASES`` reads them."""
     return DuplicateCandidate(
         request_id=row.request_id,
+        notice_id=row.notice_id if isinstance(row, NoticeRow) else "",
         requesting_ncb=row.requesting_ncb,
         stage=stage,
         family_name=row.family_name,
         forenames=row.forenames,
         date_of_birth=row.date_of_birth or "",
         nationalities=list(row.nationalities),
+        aliases=[KnownName(family_name=family, forenames=forenames) for family, forenames in alias_names(aliases)],
     )
 
 
@@ -442,37 +449,43 @@ class ReferenceStore:
         """Pending requests and published notices that hold a name token one of these names (the
         subject's family name, forenames and aliases) would accept: the same token, or one it begins, a
         near spelling of it, or one that sounds like it, transliterated (``activities.name_search``).
+        The tokens held are those of every name on file for the other case: its subject's and its
+        aliases' (``subject.aliases`` of its request), and each candidate carries all those names.
 
         A prefilter: the person matcher scores what it returns. Taking every name on both sides catches
-        a duplicate filed with family name and forenames swapped, in another script, or with a typo.
+        a duplicate filed with family name and forenames swapped, in another script, with a typo, or
+        under an alias.
         """
         wanted = {token for name in names if name for token in name_tokens(name)}
         if not wanted:
             return []
         pending_stages = list(NOT_PENDING_STAGES)
         async with self.db.transaction() as session:
-            published = await self._published_names.refreshed(session)
+            published, published_aliases = await self._published_names.refreshed_with_aliases(session)
             pending = NameVocabulary()
-            still_pending = select(RequestRow.request_id, RequestRow.family_name, RequestRow.forenames).where(
-                RequestRow.stage.not_in(pending_stages)
-            )
-            for other, family_name, forenames in await session.execute(still_pending):
-                pending.add(other, name_key(family_name, forenames))
-            found = {other for vocabulary in (published, pending) for token in wanted
+            still_pending = select(
+                RequestRow.request_id, RequestRow.family_name, RequestRow.forenames, REQUEST_ALIASES
+            ).where(RequestRow.stage.not_in(pending_stages))
+            for other, family_name, forenames, aliases in await session.execute(still_pending):
+                pending.add(other, name_key(family_name, forenames, *chain.from_iterable(alias_names(aliases))))
+            found = {other for vocabulary in (published, published_aliases, pending) for token in wanted
                      for other in vocabulary.holding_any(token)}
             matched = sorted(found - {request_id})
             candidates: dict[str, DuplicateCandidate] = {}
             for chunk in in_chunks(matched):
-                notices = await session.scalars(
-                    select(NoticeRow).where(NoticeRow.request_id.in_(chunk), NoticeRow.status == "published")
+                notices = await session.execute(
+                    select(NoticeRow, REQUEST_ALIASES)
+                    .outerjoin(RequestRow, RequestRow.request_id == NoticeRow.request_id)
+                    .where(NoticeRow.request_id.in_(chunk), NoticeRow.status == "published")
                 )
-                for notice in notices:
-                    candidates[notice.request_id] = _candidate(notice, notice.status)
+                for notice, aliases in notices:
+                    candidates[notice.request_id] = _candidate(notice, notice.status, aliases)
                 requests = await session.scalars(
                     select(RequestRow).where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
                 )
                 for request in requests:
-                    candidates.setdefault(request.request_id, _candidate(request, request.stage))
+                    aliases = (request.request.get("subject") or {}).get("aliases")
+                    candidates.setdefault(request.request_id, _candidate(request, request.stage, aliases))
         return [candidates[other] for other in matched if other in candidates]
 
     # --- loading ----------------------------------------------------------------------------

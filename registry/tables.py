@@ -106,6 +106,11 @@ class RequestRow(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+REQUEST_ALIASES = RequestRow.request[("subject", "aliases")]
+"""The subject's aliases in a request's JSON (``subject.aliases``), as a column expression: read with
+``alias_names``. The aliases of a published notice are those of its request."""
+
+
 NOT_PENDING_STAGES = frozenset({stage.value for stage in FINAL_STAGES} | {status.value for status in NoticeStatus})
 """Values of ``requests.stage`` after which a request is no longer pending (it is a notice, or it is
 closed): the request's final stages, then its notice's statuses."""
@@ -379,6 +384,14 @@ def name_key(*names: str | None) -> str:
     """The value of ``notices.name_key``: the tokens of all the names, padded with spaces."""
     tokens = [token for name in names for token in name_tokens(name)]
     return f" {' '.join(tokens)} " if tokens else ""
+
+
+def alias_names(aliases: Any) -> list[tuple[str, str]]:
+    """(family name, forenames) of each alias as ``REQUEST_ALIASES`` reads them; none when there are none."""
+    if not isinstance(aliases, list):
+        return []
+    names = [(a.get("family_name") or "", a.get("forenames") or "") for a in aliases if isinstance(a, dict)]
+    return [(str(family), str(forenames)) for family, forenames in names if family or forenames]
 
 
 def nationality_codes(codes: list[str]) -> str:

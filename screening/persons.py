@@ -1,6 +1,7 @@
 """The subject against the refugee and political-targeting lists, and against other requests and notices.
 
 The subject and every alias are searched (aliases with the subject's birth date and nationalities).
+Another request or notice is searched under every name on file for it, its subject's and its aliases.
 Each list entry is reported once, with its best score, which name matched and what agreed or not.
 A match is evidence for reviewers: only a granted refugee status whose persecution country is the
 requesting country blocks the request (refugee policy), and a supervisor can still override it.
@@ -154,22 +155,62 @@ def political_targeting_findings(request: NoticeRequest, index: PersonIndex[Poli
     return findings
 
 
+@dataclass(frozen=True)
+class CandidateName:
+    """One name on file for another case, as the person index reads it: the subject's name or one of its
+    aliases, with the subject's birth date and nationalities."""
+
+    candidate: DuplicateCandidate
+    field: str
+    """Where the other case files this name: subject, or subject.aliases[i]."""
+    family_name: str
+    forenames: str | None
+    date_of_birth: str | None
+    nationalities: Sequence[str]
+
+
+def candidate_names(candidate: DuplicateCandidate) -> list[CandidateName]:
+    """Every name on file for another case: its subject's, then each alias."""
+    names = [("subject", candidate.family_name, candidate.forenames)]
+    names += [(f"subject.aliases[{i}]", a.family_name, a.forenames) for i, a in enumerate(candidate.aliases)]
+    return [
+        CandidateName(candidate, field, family, forenames, candidate.date_of_birth, candidate.nationalities)
+        for field, family, forenames in names
+        if family or forenames
+    ]
+
+
 def duplicate_findings(
     request: NoticeRequest, candidates: Sequence[DuplicateCandidate], threshold: float = DEFAULT_THRESHOLD
 ) -> list[Finding]:
-    """Other pending requests or published notices that concern the same person, with the same scorer."""
-    if not candidates:
+    """Other pending requests or published notices that concern the same person, with the same scorer.
+
+    Every name of the subject (family name and forenames, each alias) is compared with every name on
+    file for each other case (its subject's and its aliases); each case is reported once, with the
+    pair of names that scored best, both named in the evidence.
+    """
+    names = [name for candidate in candidates for name in candidate_names(candidate)]
+    if not names:
         return []
-    index = PersonIndex.build(candidates)
+    index = PersonIndex.build(names)
+    best: dict[str, NamedMatch] = {}
+    for named in search_subject(request, index, threshold):  # best first, so the first per case is its best
+        best.setdefault(named.match.record.candidate.request_id, named)
     findings: list[Finding] = []
-    for named in search_subject(request, index, threshold):
-        other: DuplicateCandidate = named.match.record
+    for named in best.values():
+        name: CandidateName = named.match.record
+        other = name.candidate
+        what = f"notice {other.notice_id} (request {other.request_id})" if other.notice_id else (
+            f"request {other.request_id}"
+        )
+        listed = " ".join(p for p in (name.family_name, name.forenames or "") if p)
+        under = f", on file under the alias '{listed}'" if name.field != "subject" else ""
         findings.append(DUPLICATE.finding(
             named.field,
-            f"The subject{_alias_note(named)} may be the person of request {other.request_id} from "
-            f"{other.requesting_ncb} (stage {other.stage}); {named.match.explanation}. Check whether this request "
-            "duplicates it.",
-            evidence=_evidence(named, {"request_id": other.request_id, "requesting_ncb": other.requesting_ncb,
+            f"The subject{_alias_note(named)} may be the person of {what} from {other.requesting_ncb} "
+            f"(stage {other.stage}){under}; {named.match.explanation}. Check whether this request duplicates it.",
+            evidence=_evidence(named, {"list_entry_field": name.field, "request_id": other.request_id,
+                                       "notice_id": other.notice_id, "requesting_ncb": other.requesting_ncb,
                                        "stage": other.stage}),
             score=named.match.score,
         ))

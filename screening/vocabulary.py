@@ -7,7 +7,8 @@ notices' name tokens (``registry.published_names.PublishedNames``), finds in it 
 searched token would accept
 under the very same four rules, and scores just the notices holding such a token for every searched
 token. Those are exactly the notices ``name_matches`` accepts: the prefilter loses none. The duplicate
-check of screening reads the same vocabulary.
+check of screening reads the same vocabulary, with one of the notices' aliases beside it and one of the
+pending requests' names and aliases, taking every holder of a token a searched token accepts.
 """
 
 from __future__ import annotations

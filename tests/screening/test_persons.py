@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.findings import Severity
-from models.reference import DuplicateCandidate, PoliticalTargetRecord, RefugeeRecord
+from models.reference import DuplicateCandidate, KnownName, PoliticalTargetRecord, RefugeeRecord
 from screening import PersonIndex, duplicate_findings
 from screening.persons import political_targeting_findings, refugee_findings
 from tests.screening.conftest import build
@@ -100,3 +100,52 @@ def test_same_person_in_another_request_is_a_duplicate_doubt() -> None:
 
 def test_no_duplicate_candidates_no_findings() -> None:
     assert duplicate_findings(build(), []) == []
+
+
+def _notice_under_aliases(*aliases: tuple[str, str], date_of_birth: str = "1979-04-12") -> DuplicateCandidate:
+    """A published notice filed as someone else, with these aliases on file."""
+    return DuplicateCandidate(
+        request_id="req-9", notice_id="notice-9", requesting_ncb="DE", stage="published", family_name="KOWALSKI",
+        forenames="Jan", date_of_birth=date_of_birth, nationalities=["IT"],
+        aliases=[KnownName(family_name=family, forenames=forenames) for family, forenames in aliases],
+    )
+
+
+def test_a_duplicate_is_found_under_an_alias_on_file_for_the_other_case() -> None:
+    # the subject MARCHETTI Lucien Paul, no alias of its own: the other case has it as an alias
+    request = build(subject__aliases=[])
+    [finding] = duplicate_findings(request, [_notice_under_aliases(("ROSSI", "Mario"), ("MARCHETTI", "Lucien Paul"))])
+    assert (finding.rule_id, finding.field) == ("duplicate.same_person", "subject")
+    evidence = finding.evidence
+    assert (evidence["request_id"], evidence["notice_id"], evidence["stage"]) == ("req-9", "notice-9", "published")
+    assert (evidence["matched_on"], evidence["searched_name"]) == ("subject", "MARCHETTI Lucien Paul")
+    assert (evidence["list_entry_field"], evidence["list_entry"]) == ("subject.aliases[1]", "MARCHETTI Lucien Paul")
+    assert "notice-9" in finding.message and "alias 'MARCHETTI Lucien Paul'" in finding.message
+    assert finding.score == 100.0
+
+
+def test_an_alias_of_the_subject_is_compared_with_the_aliases_of_the_other_case() -> None:
+    # the fraud example's alias MARKETTI Luciano, misspelt on the other side
+    [finding] = duplicate_findings(build(), [_notice_under_aliases(("MARKETI", "Luciano"))])
+    assert finding.field == "subject.aliases[0]"
+    assert (finding.evidence["matched_on"], finding.evidence["searched_name"]) == (
+        "subject.aliases[0]", "MARKETTI Luciano"
+    )
+    assert (finding.evidence["list_entry_field"], finding.evidence["list_entry"]) == (
+        "subject.aliases[0]", "MARKETI Luciano"
+    )
+
+
+def test_an_alias_on_file_keeps_the_birth_date_rule_and_each_case_is_reported_once() -> None:
+    born_elsewhen = _notice_under_aliases(("MARCHETTI", "Lucien Paul"), date_of_birth="1950-01-01")
+    assert duplicate_findings(build(), [born_elsewhen]) == []  # same name, clearly another birth date
+
+    both = _notice_under_aliases(("MARCHETI", "Lucien"), ("MARCHETTI", "Lucien Paul"))
+    pending = DuplicateCandidate(request_id="req-3", requesting_ncb="ES", stage="detailed_review", family_name="GARCIA",
+                                 forenames="Ana", date_of_birth="1979-04-12", nationalities=["ES"],
+                                 aliases=[KnownName(family_name="MARKETTI", forenames="Luciano")])
+    findings = duplicate_findings(build(), [both, pending])
+    assert [(f.evidence["request_id"], f.evidence["list_entry_field"], f.evidence["notice_id"]) for f in findings] == [
+        ("req-9", "subject.aliases[1]", "notice-9"),  # the best of its names: the exact one
+        ("req-3", "subject.aliases[0]", ""),  # a pending request has no notice id
+    ]
