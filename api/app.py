@@ -181,7 +181,7 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
-    app.include_router(ncb.router, prefix="/v1")
-    app.include_router(reviewers.router, prefix="/v1")
-    app.include_router(admin.router, prefix="/v1")
+    app.include_router(ncb.router)
+    app.include_router(reviewers.router)
+    app.include_router(admin.router)
     return app

@@ -14,7 +14,7 @@ from models.reference import ReferenceKind
 from registry.audit import verify_audit
 from registry.references import ReferenceDataError, ReferenceStore
 
-router = APIRouter(tags=["Administration"], responses=problem_responses(401, 403, 429))
+router = APIRouter(prefix="/v1", tags=["Administration"], responses=problem_responses(401, 403, 429))
 
 DoorDep = Annotated[Door, Depends(door)]
 CSV_TYPES = frozenset({"text/csv", "application/csv"})

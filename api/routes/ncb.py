@@ -20,7 +20,7 @@ from models.notice import NoticeActionAccepted
 from models.request import CountryCode, InvalidRequest, NoticeKind, NoticeRequest, parse_request
 from starter.client import NcbClient, Submission
 
-router = APIRouter(tags=["NCB"], responses=problem_responses(401, 403, 429, 503, 504))
+router = APIRouter(prefix="/v1", tags=["NCB"], responses=problem_responses(401, 403, 429, 503, 504))
 
 Ncb = Annotated[Principal, Depends(ncb_caller)]
 DoorDep = Annotated[Door, Depends(door)]

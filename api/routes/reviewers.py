@@ -21,7 +21,7 @@ from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
 from models.request import CountryCode, NoticeKind
 from workflows.policy import ReviewerAction
 
-router = APIRouter(tags=["NDTF reviewers"], responses=problem_responses(401, 403, 429, 503, 504))
+router = APIRouter(prefix="/v1", tags=["NDTF reviewers"], responses=problem_responses(401, 403, 429, 503, 504))
 
 DoorDep = Annotated[Door, Depends(door)]
 Anyone = Annotated[Acting, Depends(reviewer())]
