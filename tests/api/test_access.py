@@ -281,3 +281,13 @@ async def test_a_reviewer_taken_off_the_roster_is_refused_at_once(api: Api) -> N
     assert loaded.status_code == 200 and loaded.json()["changed"] is True, loaded.text
     refused = await api.call("reviewer:police.ben", "GET", "/v1/cases")
     assert refused.status_code == 403 and refused.json()["kind"] == "NotInRoster"
+
+
+async def test_approving_over_blocking_findings_is_a_supervisors_and_is_checked_at_the_door(api: Api) -> None:
+    """The override is refused by role before any workflow is asked, whatever the case."""
+    path = "/v1/cases/R-FR-0000000000000000/decision"
+    body = {"outcome": "approve", "reason": "Urgent.", "override_justification": "Particular importance."}
+    refused = await api.call("reviewer:legal.ana", "POST", path, json=body)
+    assert refused.status_code == 403 and refused.json()["kind"] == "RoleNotAllowed", refused.text
+    passed = await api.call("reviewer:sup.hiro", "POST", path, json=body)
+    assert passed.status_code == 404, "a supervisor gets through the door, to a case that does not exist"
