@@ -9,7 +9,7 @@ presenting it: ``Authorization: Bearer <token>`` (the `temporal` CLI: ``--codec-
 typed there (HttpOnly, SameSite=Strict; the Web UI sends it when its codec server settings include
 cross-origin credentials). `make run` starts it with the token it keeps in ``var/codec.token``.
 
-    python -m devstack.codec_server --port 8081        # key from PAYLOAD_KEY
+    python -m devstack.codec_server --port 8081        # PAYLOAD_KEY / CODEC_TOKEN, else make run's in var/
 
 Then point the UI at it: ``temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081``.
 """
@@ -20,7 +20,6 @@ import argparse
 import hmac
 import json
 import logging
-import os
 import signal
 import threading
 import urllib.parse
@@ -34,6 +33,7 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload
 
 from runtime.codec import EncryptionCodec
+from runtime.config import settings
 
 log = logging.getLogger("codec-server")
 
@@ -185,8 +185,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--origin", action="append", help="a Temporal UI origin allowed by CORS (repeatable)")
-    parser.add_argument("--key", default=os.environ.get("PAYLOAD_KEY"), help="base64 AES key (PAYLOAD_KEY)")
-    parser.add_argument("--token", default=os.environ.get("CODEC_TOKEN"), help="bearer token callers present")
+    config = settings()
+    parser.add_argument(
+        "--key", default=config.payload_key, help="base64 AES key (PAYLOAD_KEY, else var/payload.key from make run)"
+    )
+    parser.add_argument(
+        "--token", default=config.codec_token, help="bearer token callers present (CODEC_TOKEN, else var/codec.token)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not args.key:
