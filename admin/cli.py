@@ -1,20 +1,24 @@
 """`ndtf`: the reviewers' command: the queue, the whole case, and each reviewer action.
 
-Who acts comes from `--as` or NDTF_REVIEWER; what they may do is decided by the workflow against the
-roster, so nothing here grants a role. Exit codes as for `ncb` (see starter.cli).
+A client of the HTTP API (``admin.api_client.ReviewerApi``, ``--api`` or ``NOTICE_API``). `--as` (or
+NDTF_REVIEWER) only chooses which stored credential to present (profile ``reviewer:ID``); who acts, and
+what they may do, is decided by the API and the workflow against the roster, so nothing here grants a
+role. `ndtf data load` presents the administrator's credential, `ndtf audit verify` the administrator's or,
+with `--as`, the reviewer's. `ndtf credentials` works on the local files. Exit codes as for `ncb` (see
+runtime/cli.py).
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.json import JSON
-from temporalio.client import Client
 
+from admin.api_client import ReviewerApi
 from admin.credentials_cli import credentials_app
 from models.case import CaseState, DecisionOutcome, RejectedMessage, TimelineEvent, Verdict
 from models.notice import AckReport, PublishedNoticeState
@@ -23,21 +27,26 @@ from runtime.cli import (
     EXIT_FAILED,
     EXIT_INVALID,
     CliError,
+    InvalidInput,
     JsonFlag,
     cell,
     console,
     country_code,
+    credential,
     fields,
     global_options,
     print_accepted,
     print_json,
     report,
     require_text,
+    run_api,
     run_app,
-    run_temporal,
     table,
     target_of,
 )
+from runtime.credentials import ADMIN_PROFILE, reviewer_profile
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="ndtf",
@@ -61,17 +70,28 @@ Reason = Annotated[str, typer.Option(help="Why: recorded in the case and the aud
 
 
 def acting(reviewer: str | None) -> str:
-    """The acting reviewer; required for every action, checked before connecting."""
+    """The acting reviewer; required for every command that calls the API as a reviewer, checked before
+    anything is sent."""
     if not reviewer or not reviewer.strip():
         report(CliError(EXIT_INVALID, "who is acting? pass --as REVIEWER_ID or set NDTF_REVIEWER "
                                       "(your id in the reviewer roster, e.g. legal.ana)"))
     return reviewer.strip()
 
 
-def _reviewer_client(client: Client, ctx: typer.Context, reviewer: str = "") -> Any:
-    from admin.client import ReviewerClient
+def with_profile(ctx: typer.Context, profile: str, work: Callable[[ReviewerApi], T], subject: str = "") -> T:
+    """Run ``work`` against the API with the credential stored for ``profile``."""
+    token = credential(profile)
+    target = target_of(ctx)
 
-    return ReviewerClient(client, reviewer, target_of(ctx).config.task_queue)
+    def go() -> T:
+        with ReviewerApi(token, target.api_url, timeout=target.timeout) as api:
+            return work(api)
+
+    return run_api(ctx, go, subject, profile)
+
+
+def as_reviewer(ctx: typer.Context, reviewer: str, work: Callable[[ReviewerApi], T], subject: str = "") -> T:
+    return with_profile(ctx, reviewer_profile(reviewer), work, subject)
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -81,14 +101,12 @@ def _reviewer_client(client: Client, ctx: typer.Context, reviewer: str = "") -> 
 def queue(
     ctx: typer.Context,
     all_cases: Annotated[bool, typer.Option("--all", help="Include cases awaiting an NCB's clarification")] = False,
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Cases waiting for reviewers, oldest deadline first."""
-
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx).queue(include_awaiting_ncb=all_cases)
-
-    entries = run_temporal(ctx, work)
+    who = acting(reviewer)
+    entries = as_reviewer(ctx, who, lambda api: api.queue(include_awaiting_ncb=all_cases))
     if as_json:
         print_json(entries)
         return
@@ -108,15 +126,12 @@ def queue(
 def show(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument()],
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The whole case: request, findings with rule and article, messages, deadlines, decisions, timeline."""
-
-    async def work(client: Client) -> CaseState:
-        state: CaseState = await _reviewer_client(client, ctx).show(request_id)
-        return state
-
-    case = run_temporal(ctx, work, f"request {request_id}")
+    who = acting(reviewer)
+    case: CaseState = as_reviewer(ctx, who, lambda api: api.show(request_id), f"request {request_id}")
     if as_json:
         print_json(case)
         return
@@ -184,15 +199,12 @@ def _print_history(timeline: list[TimelineEvent], rejected: list[RejectedMessage
 def notice(
     ctx: typer.Context,
     notice_id: Annotated[str, typer.Argument()],
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """A published notice: status, validity, blocks, instructions to NCBs, timeline."""
-
-    async def work(client: Client) -> PublishedNoticeState:
-        state: PublishedNoticeState = await _reviewer_client(client, ctx).notice(notice_id)
-        return state
-
-    state = run_temporal(ctx, work, f"notice {notice_id}")
+    who = acting(reviewer)
+    state: PublishedNoticeState = as_reviewer(ctx, who, lambda api: api.notice(notice_id), f"notice {notice_id}")
     if as_json:
         print_json(state)
         return
@@ -215,15 +227,12 @@ def notice(
 def acks(
     ctx: typer.Context,
     notice_id: Annotated[str, typer.Argument()],
+    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Who has and has not confirmed each block or cancellation instruction."""
-
-    async def work(client: Client) -> AckReport:
-        result: AckReport = await _reviewer_client(client, ctx).acks(notice_id)
-        return result
-
-    result = run_temporal(ctx, work, f"notice {notice_id}")
+    who = acting(reviewer)
+    result: AckReport = as_reviewer(ctx, who, lambda api: api.acks(notice_id), f"notice {notice_id}")
     if as_json:
         print_json(result)
         return
@@ -262,10 +271,10 @@ def request_info(
     question = require_text(question, "--question")
     to_ncb = country_code(to, "--to") if to else None
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).request_info(request_id, question, to_ncb, due)
-
-    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    accepted = as_reviewer(
+        ctx, who, lambda api: api.request_info(request_id, question, to_ncb, due), f"request {request_id}"
+    )
+    print_accepted(accepted, as_json)
 
 
 @app.command("conclude-review")
@@ -280,10 +289,8 @@ def conclude_review(
     who = acting(reviewer)
     summary = require_text(summary, "--summary")
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).conclude_review(request_id, summary)
-
-    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    accepted = as_reviewer(ctx, who, lambda api: api.conclude_review(request_id, summary), f"request {request_id}")
+    print_accepted(accepted, as_json)
 
 
 @app.command()
@@ -302,10 +309,10 @@ def assess(
     basis = require_text(basis, "--basis")
     articles = [a.strip() for a in article or [] if a.strip()]
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).assess(request_id, verdict, basis, articles)
-
-    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    accepted = as_reviewer(
+        ctx, who, lambda api: api.assess(request_id, verdict, basis, articles), f"request {request_id}"
+    )
+    print_accepted(accepted, as_json)
 
 
 @app.command()
@@ -324,10 +331,10 @@ def decide(
     reason = require_text(reason, "--reason")
     justification = require_text(override, "--override") if override is not None else None
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).decide(request_id, outcome, reason, justification)
-
-    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    accepted = as_reviewer(
+        ctx, who, lambda api: api.decide(request_id, outcome, reason, justification), f"request {request_id}"
+    )
+    print_accepted(accepted, as_json)
 
 
 def parse_until(value: str) -> datetime:
@@ -360,10 +367,8 @@ def block(
     reason = require_text(reason, "--reason")
     ends = parse_until(until) if until else None
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).block(notice_id, reason, ends)
-
-    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    accepted = as_reviewer(ctx, who, lambda api: api.block(notice_id, reason, ends), f"notice {notice_id}")
+    print_accepted(accepted, as_json)
 
 
 @app.command()
@@ -378,10 +383,8 @@ def unblock(
     who = acting(reviewer)
     reason = require_text(reason, "--reason")
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).unblock(notice_id, reason)
-
-    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    accepted = as_reviewer(ctx, who, lambda api: api.unblock(notice_id, reason), f"notice {notice_id}")
+    print_accepted(accepted, as_json)
 
 
 @app.command()
@@ -396,55 +399,11 @@ def cancel(
     who = acting(reviewer)
     reason = require_text(reason, "--reason")
 
-    async def work(client: Client) -> Any:
-        return await _reviewer_client(client, ctx, who).cancel(notice_id, reason)
-
-    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    accepted = as_reviewer(ctx, who, lambda api: api.cancel(notice_id, reason), f"notice {notice_id}")
+    print_accepted(accepted, as_json)
 
 
-# --- the information system directly (reference data, audit) ---------------------------------------------
-
-DatabaseOption = Annotated[str | None, typer.Option("--database-url", help="Default: DATABASE_URL")]
-
-
-def _database_url(ctx: typer.Context, override: str | None) -> str:
-    return override or target_of(ctx).config.database_url
-
-
-def _shown_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as the user typed it
-        return url
-
-
-def run_database(url: str, work: Any) -> Any:
-    """Run ``work(db)`` against the database; errors say which database and what to do."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
-
-    from registry.database import Database
-
-    async def go() -> Any:
-        db = Database.from_url(url)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(go())
-    except CliError as error:
-        report(error)
-    except (OperationalError, ProgrammingError) as error:
-        report(CliError(EXIT_FAILED, f"database {_shown_url(url)}: {getattr(error, 'orig', error)}",
-                        "Is it running and migrated? `make run` migrates it (or `alembic upgrade head`)."))
-    except SQLAlchemyError as error:
-        report(CliError(EXIT_FAILED, f"database {_shown_url(url)}: {type(error).__name__}: {error}"))
-    except (OSError, ConnectionError) as error:
-        report(CliError(EXIT_FAILED, f"cannot reach the database {_shown_url(url)}: {error}"))
+# --- the information system (reference data, audit) through the API -------------------------------------
 
 
 @data_app.command("load")
@@ -452,28 +411,30 @@ def data_load(
     ctx: typer.Context,
     kind: Annotated[ReferenceKind, typer.Argument(case_sensitive=False, help="Which list")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row")],
-    database_url: DatabaseOption = None,
-    reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Replace one reference list with a CSV file: all of it or, when any row is bad, none of it."""
-    from registry.references import ReferenceDataError, ReferenceStore
+    """Replace one reference list with a CSV file: all of it or, when any row is bad, none of it.
 
-    url = _database_url(ctx, database_url)
-    actor = reviewer.strip() if reviewer and reviewer.strip() else "ndtf"
+    Presents the administrator's credential (profile `admin`)."""
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        report(CliError(EXIT_INVALID, f"{file}: cannot read it ({error})"))
 
-    async def work(db: Any) -> Any:
+    def load(api: ReviewerApi) -> Any:
         try:
-            return await ReferenceStore(db).load_csv(kind, file, actor=actor)
-        except ReferenceDataError as error:
-            problems = sorted(error.problems, key=lambda p: (p.line, p.field))
+            return api.load_reference_data(kind, content)
+        except InvalidInput as invalid:
+            problems = sorted(invalid.problems, key=lambda p: (p.line or 0, p.field))
+            if not problems:
+                raise
             raise CliError(
                 EXIT_INVALID,
                 f"{file}: {len(problems)} problem(s) in the {kind.value} file; nothing was loaded. Fix each row:",
-                *(f"  line {p.line}, {p.field}: {p.message}" for p in problems),
+                *(f"  {p.text()}" for p in problems),
             ) from None
 
-    loaded = run_database(url, work)
+    loaded = with_profile(ctx, ADMIN_PROFILE, load, f"reference list {kind.value}")
     if as_json:
         print_json(loaded)
         return
@@ -485,13 +446,13 @@ def data_load(
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
-    database_url: DatabaseOption = None,
+    reviewer: Annotated[str | None, typer.Option("--as", envvar="NDTF_REVIEWER", help="Check it as this reviewer "
+                                                 "(default: the administrator's credential)")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Walk the hash chain of the audit trail; exit 1 when an entry was changed or removed."""
-    from registry.audit import verify_audit
-
-    result = run_database(_database_url(ctx, database_url), verify_audit)
+    profile = reviewer_profile(reviewer) if reviewer and reviewer.strip() else ADMIN_PROFILE
+    result = with_profile(ctx, profile, lambda api: api.verify_audit(), "the audit trail")
     if as_json:
         print_json(result)
     elif result.ok:

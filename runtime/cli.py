@@ -1,20 +1,21 @@
-"""What `ncb` and `ndtf` share: connecting, exit codes, JSON or tables, refusals said plainly, and
-the hard exit that keeps a command's own exit code (temporalio/sdk-python#300).
+"""What `ncb` and `ndtf` share: where the API is, which credential to present, exit codes, JSON or
+tables, refusals said plainly, and the hard exit that keeps a command's own exit code.
 
-Exit codes: 0 done, 1 failed otherwise, 2 invalid input (nothing sent), 3 refused by the workflow,
-4 no such request or notice, 5 Temporal cannot be reached.
+The commands are clients of the HTTP API (``--api`` or ``NOTICE_API``); none opens a Temporal connection.
+Exit codes: 0 done, 1 failed otherwise, 2 invalid input (nothing done), 3 refused (by the API or the
+workflow, or no usable credential: none stored for the profile, or the API did not accept it), 4 no such
+request or notice (or none you may see), 5 the API cannot be reached (or cannot reach Temporal).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import os
 import re
 import sys
 import traceback
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -24,10 +25,8 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from temporalio.client import Client, WorkflowFailureError
-from temporalio.service import RPCError, RPCStatusCode
 
-from runtime.config import Settings, settings
+from runtime.config import settings
 from runtime.errors import ActionRefused, UnknownCase
 
 T = TypeVar("T")
@@ -64,96 +63,176 @@ def report(error: CliError) -> NoReturn:
 
 @dataclasses.dataclass
 class Target:
-    """Where the command talks to: the environment's settings, overridden by the global options."""
+    """Where the command talks to: the API (``--api`` or ``NOTICE_API``) and how long it waits."""
 
-    config: Settings
+    api_url: str
     timeout: float = DEFAULT_TIMEOUT
 
 
-def target_from(
-    address: str | None, namespace: str | None, task_queue: str | None, timeout: float
-) -> Target:
-    config = settings()
-    changes: dict[str, Any] = {}
-    if address:
-        changes["temporal_address"] = address
-    if namespace:
-        changes["temporal_namespace"] = namespace
-    if task_queue:
-        changes["task_queue"] = task_queue
-    return Target(dataclasses.replace(config, **changes), timeout)
+def target_from(api: str | None, timeout: float = DEFAULT_TIMEOUT) -> Target:
+    return Target((api or settings().api_url).rstrip("/"), timeout)
 
 
 def target_of(ctx: typer.Context) -> Target:
     obj = ctx.find_root().obj
-    return obj if isinstance(obj, Target) else target_from(None, None, None, DEFAULT_TIMEOUT)
+    return obj if isinstance(obj, Target) else target_from(None)
 
 
-def _unreachable(config: Settings, reason: str) -> CliError:
-    return CliError(
-        EXIT_UNREACHABLE,
-        f"cannot connect to Temporal at {config.temporal_address} (namespace {config.temporal_namespace}): {reason}",
-        "Start the local stack with `make run`, or point TEMPORAL_ADDRESS (or --address) at a running server.",
-    )
+def api_url(value: str | None) -> str | None:
+    """``--api``: an http(s) URL, checked before anything is sent."""
+    if value is None or not value.strip():
+        return None
+    url = value.strip()
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise typer.BadParameter(f"'{value}' is not an http(s) URL such as http://127.0.0.1:8000", param_hint="--api")
+    return url.rstrip("/")
 
 
-async def _connect(config: Settings) -> Client:
-    from runtime.client import connect
+# --- what the API answers, as the commands and the client libraries see it ---------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldProblem:
+    """One field the API (or the workflow behind it) found wrong; ``line`` for a CSV upload."""
+
+    field: str
+    message: str
+    line: int | None = None
+
+    def text(self) -> str:
+        if self.line is None:
+            return f"{self.field}: {self.message}"
+        return f"line {self.line}, {self.field}: {self.message.removeprefix(f'line {self.line}: ')}"
+
+
+class InvalidInput(Exception):
+    """What was sent does not validate (422, 413, 415): nothing was done; ``problems`` name each field."""
+
+    def __init__(self, kind: str, message: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.problems = list(problems)
+
+
+class CredentialRejected(ActionRefused):
+    """The API did not accept the credential presented (401: unknown, expired, revoked, malformed)."""
+
+
+class ApiUnreachable(Exception):
+    """Nothing answers as the API at ``url``; ``maybe_done``: the request may have reached it before the
+    connection broke (an action not retried blindly)."""
+
+    def __init__(self, url: str, reason: str, *, maybe_done: bool = False) -> None:
+        super().__init__(f"cannot reach the API at {url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.maybe_done = maybe_done
+
+
+class ApiTimeout(Exception):
+    """The API took the request but did not answer within the timeout."""
+
+    def __init__(self, url: str, timeout: float | None, *, maybe_done: bool = False) -> None:
+        super().__init__(f"no answer from the API at {url}" + (f" within {timeout:g}s" if timeout else ""))
+        self.url = url
+        self.timeout = timeout
+        self.maybe_done = maybe_done
+
+
+class ApiFailure(Exception):
+    """Any other answer: the service is overloaded (429), Temporal or the identity provider is down (503), too
+    slow (504), or something broke (500)."""
+
+    def __init__(self, url: str, status: int, kind: str, message: str) -> None:
+        super().__init__(f"{status} {kind}: {message}")
+        self.url = url
+        self.status = status
+        self.kind = kind
+        self.message = message
+
+
+# --- credentials ------------------------------------------------------------------------------------------
+
+
+def issue_hint(profile: str) -> str:
+    """The command that issues a credential for ``profile``."""
+    kind, _, name = profile.partition(":")
+    if kind == "ncb":
+        return f"ndtf credentials issue --ncb {name}"
+    if kind == "reviewer":
+        return f"ndtf credentials issue --reviewer {name}"
+    return "ndtf credentials issue --admin"
+
+
+def credential(profile: str) -> str:
+    """The token stored for ``profile`` (``ncb:FR``, ``reviewer:legal.ana``, ``admin``); none usable is a
+    refusal (exit 3): a command is never answered as someone else."""
+    from runtime.credentials import CredentialError, token_for
 
     try:
-        return await asyncio.wait_for(connect(config), timeout=15)
-    except TimeoutError:
-        raise _unreachable(config, "no answer within 15s") from None
-    except RuntimeError as error:
-        if "connect" in str(error).lower():
-            raise _unreachable(config, _short(str(error))) from None
-        raise
+        return token_for(profile)
+    except CredentialError as error:
+        report(CliError(EXIT_REFUSED, f"refused (NoCredential): no usable credential for profile {profile}; "
+                                      "nothing was sent", str(error)))
 
 
-def _short(message: str) -> str:
-    """The gist of a transport error (the Rust client's messages are long)."""
-    found = re.search(r'message: "([^"]+)"', message) or re.search(r'ConnectError\("([^"]+)"', message)
-    return found.group(1) if found else message.splitlines()[0][:200]
+# --- running one call -------------------------------------------------------------------------------------
 
 
-def run_temporal(ctx: typer.Context, work: Callable[[Client], Awaitable[T]], subject: str = "") -> T:
-    """Connect, run one call under the timeout, and turn every failure into an exit code and a hint."""
+def _unreachable_lines(url: str, reason: str) -> list[str]:
+    return [
+        f"cannot reach the API at {url}: {reason}",
+        "Start the local stack with `make run`, or point NOTICE_API (or --api) at a running API.",
+    ]
+
+
+def _maybe_done(subject: str) -> str:
+    what = subject or "it"
+    return f"The action may have been done before the answer was lost: check {what} before trying again."
+
+
+def run_api(ctx: typer.Context, work: Callable[[], T], subject: str = "", profile: str = "") -> T:
+    """Run one call to the API and turn every failure into an exit code and a hint."""
     target = target_of(ctx)
-    config = target.config
-
-    async def go() -> T:
-        client = await _connect(config)
-        return await asyncio.wait_for(work(client), timeout=target.timeout)
-
     try:
-        return asyncio.run(go())
+        return work()
     except CliError as error:
         report(error)
+    except CredentialRejected as refusal:
+        report(CliError(
+            EXIT_REFUSED,
+            f"refused ({refusal.kind}): the API did not accept the credential of profile {profile or '?'}: "
+            f"{refusal.message}",
+            f"An administrator issues a new one with `{issue_hint(profile)}`.",
+        ))
     except ActionRefused as refusal:
         report(CliError(EXIT_REFUSED, f"refused ({refusal.kind}): {refusal.message}"))
     except UnknownCase:
-        report(CliError(EXIT_UNKNOWN, f"unknown {subject or 'request or notice'}: nothing has that id; check it "
-                                      "(`ncb search` or `ndtf queue` list them)"))
-    except TimeoutError:
+        report(CliError(EXIT_UNKNOWN, f"unknown {subject or 'request or notice'}: nothing you can see has that id; "
+                                      "check it (`ncb search` or `ndtf queue` list them)"))
+    except InvalidInput as invalid:
+        report(CliError(EXIT_INVALID, f"invalid input ({invalid.kind}): {invalid.message}",
+                        *(f"  {problem.text()}" for problem in invalid.problems)))
+    except ApiUnreachable as error:
+        lines = _unreachable_lines(error.url, error.reason)
+        report(CliError(EXIT_UNREACHABLE, *lines, *([_maybe_done(subject)] if error.maybe_done else [])))
+    except ApiTimeout as error:
         report(CliError(
             EXIT_FAILED,
-            f"no answer within {target.timeout:g}s: is a worker running on task queue {config.task_queue} "
-            f"(`make run` starts one)? Set --timeout to wait longer.",
+            f"no answer from the API at {error.url} within {target.timeout:g}s; set --timeout to wait longer.",
+            *([_maybe_done(subject)] if error.maybe_done else []),
         ))
+    except ApiFailure as error:
+        if error.status == 503:
+            report(CliError(EXIT_UNREACHABLE, f"the API at {error.url} answered {error.kind}: {error.message}",
+                            "Is the whole stack running? `make run` starts Temporal, the worker and the API."))
+        if error.status == 504:
+            report(CliError(EXIT_FAILED, f"the API at {error.url} answered {error.kind}: {error.message}",
+                            "Is a worker running (`make run` starts one)?"))
+        report(CliError(EXIT_FAILED, f"the API at {error.url} answered {error.status} ({error.kind}): {error.message}"))
     except ValidationError as error:
         report(CliError(EXIT_INVALID, *problem_lines(error)))
-    except WorkflowFailureError as error:
-        cause = error.cause
-        report(CliError(EXIT_FAILED, f"failed: {getattr(cause, 'message', None) or cause or error}"))
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            if "namespace" in error.message.lower():
-                report(_unreachable(config, error.message))
-            report(CliError(EXIT_UNKNOWN, f"unknown {subject or 'request or notice'}: {error.message}"))
-        if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            report(_unreachable(config, error.message))
-        report(CliError(EXIT_FAILED, f"Temporal answered {error.status.name if error.status else 'an error'}: "
-                                     f"{error.message}"))
 
 
 def problem_lines(error: ValidationError) -> list[str]:
@@ -289,13 +368,13 @@ def run_app(app: typer.Typer, prog_name: str, argv: list[str] | None = None) -> 
 
 def global_options(
     ctx: typer.Context,
-    address: Annotated[str | None, typer.Option(help="Temporal address (default: TEMPORAL_ADDRESS)")] = None,
-    namespace: Annotated[str | None, typer.Option(help="Temporal namespace (default: TEMPORAL_NAMESPACE)")] = None,
-    task_queue: Annotated[str | None, typer.Option(help="Task queue of the workers (default: TASK_QUEUE)")] = None,
+    api: Annotated[str | None, typer.Option("--api", envvar="NOTICE_API", callback=api_url, metavar="URL",
+                                            help="The service's HTTP API (default: NOTICE_API, else "
+                                            "http://127.0.0.1:8000)")] = None,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for an answer")] = DEFAULT_TIMEOUT,
 ) -> None:
-    """Shared by `ncb` and `ndtf`: connection settings come from the environment, these override them."""
-    ctx.obj = target_from(address, namespace, task_queue, timeout)
+    """Shared by `ncb` and `ndtf`: the commands are clients of the API; these say where it is."""
+    ctx.obj = target_from(api, timeout)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables")]

@@ -1,17 +1,20 @@
 """`ncb`: what an NCB's operator (or script) runs to submit, follow, answer and search requests.
 
-Everything is checked here before Temporal is contacted, so a bad file never starts anything. What it
-shares with `ndtf` (connecting, exit codes, JSON or tables, the hard exit) is in `runtime/cli.py`.
+A client of the HTTP API (``starter.api_client.NcbApi``, ``--api`` or ``NOTICE_API``): `--ncb CC` (or
+``NCB``) only chooses which stored credential to present (profile ``ncb:CC``); the API decides who calls
+from it. Everything is checked here before anything is sent, so a bad file never starts anything. What it
+shares with `ndtf` (the API's address, credentials, exit codes, JSON or tables, the hard exit) is in
+`runtime/cli.py`; nothing here opens a Temporal connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
-from temporalio.client import Client
 
 from models.case import NcbCaseView
 from models.request import InvalidRequest, NoticeKind, NoticeRequest, RequestProblem, parse_request
@@ -22,6 +25,7 @@ from runtime.cli import (
     JsonFlag,
     console,
     country_code,
+    credential,
     fields,
     global_options,
     load_json_file,
@@ -30,11 +34,15 @@ from runtime.cli import (
     print_json,
     report,
     require_text,
+    run_api,
     run_app,
-    run_temporal,
     table,
     target_of,
 )
+from runtime.credentials import ncb_profile
+from starter.api_client import NcbApi
+
+T = TypeVar("T")
 
 # --- `ncb` -------------------------------------------------------------------------------------------
 
@@ -109,10 +117,17 @@ def parse_reply(data: Any) -> Reply:
     return Reply(answer=str(answer).strip(), amendments=amendments, info_request_id=info_request_id)
 
 
-def _ncb_client(client: Client, ncb: str, ctx: typer.Context) -> Any:
-    from starter.client import NcbClient
+def as_ncb(ctx: typer.Context, ncb: str, work: Callable[[NcbApi], T], subject: str = "") -> T:
+    """Run ``work`` against the API with the credential stored for NCB ``ncb`` (profile ``ncb:CC``)."""
+    profile = ncb_profile(ncb)
+    token = credential(profile)
+    target = target_of(ctx)
 
-    return NcbClient(client, ncb, target_of(ctx).config.task_queue)
+    def go() -> T:
+        with NcbApi(token, target.api_url, timeout=target.timeout) as api:
+            return work(api)
+
+    return run_api(ctx, go, subject, profile)
 
 
 @app.command()
@@ -129,10 +144,7 @@ def submit(
         report(CliError(EXIT_REFUSED, f"refused (NotYourRequest): the file's requesting_ncb is "
                                       f"{request.requesting_ncb}, but you act for NCB {acting}"))
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, acting, ctx).submit(request)
-
-    submission = run_temporal(ctx, work)
+    submission = as_ncb(ctx, acting, lambda api: api.submit(request))
     if as_json:
         print_json(submission)
         return
@@ -152,11 +164,7 @@ def status(
 ) -> None:
     """Where your request stands: stage, outcome, what the NDTF awaits from you and by when, reasons."""
 
-    async def work(client: Client) -> NcbCaseView:
-        view: NcbCaseView = await _ncb_client(client, ncb, ctx).status(request_id)
-        return view
-
-    view = run_temporal(ctx, work, f"request {request_id}")
+    view: NcbCaseView = as_ncb(ctx, ncb, lambda api: api.status(request_id), f"request {request_id}")
     if as_json:
         print_json(view)
         return
@@ -201,12 +209,9 @@ def reply(
         report(CliError(EXIT_INVALID, f"{file}: the reply is invalid; nothing was sent. Fix:",
                         *(f"  {p}" for p in problems)))
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, ncb, ctx).reply(
-            request_id, answer.answer, answer.amendments, info_request or answer.info_request_id
-        )
-
-    accepted = run_temporal(ctx, work, f"request {request_id}")
+    accepted = as_ncb(ctx, ncb, lambda api: api.reply(
+        request_id, answer.answer, answer.amendments, info_request or answer.info_request_id
+    ), f"request {request_id}")
     print_accepted(accepted, as_json)
 
 
@@ -221,10 +226,7 @@ def withdraw(
     """Withdraw your request before it is decided (recipients of a diffusion are told)."""
     reason = require_text(reason, "--reason")
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, ncb, ctx).withdraw(request_id, reason)
-
-    print_accepted(run_temporal(ctx, work, f"request {request_id}"), as_json)
+    print_accepted(as_ncb(ctx, ncb, lambda api: api.withdraw(request_id, reason), f"request {request_id}"), as_json)
 
 
 @app.command()
@@ -241,12 +243,10 @@ def search(
     nationality = country_code(nationality, "--nationality") if nationality else None
     requesting_ncb = country_code(requesting_ncb, "--requesting-ncb") if requesting_ncb else None
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, ncb, ctx).search(
-            name=name, nationality=nationality, kind=kind, requesting_ncb=requesting_ncb
-        )
-
-    results = run_temporal(ctx, work)
+    query = name.strip() if name and name.strip() else None
+    results = as_ncb(ctx, ncb, lambda api: api.search(
+        name=query, nationality=nationality, kind=kind, requesting_ncb=requesting_ncb
+    ))
     if as_json:
         print_json(results)
         return
@@ -273,10 +273,8 @@ def ack(
 ) -> None:
     """Confirm your NCB updated its national database after a block or cancellation instruction."""
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, ncb, ctx).acknowledge(notice_id, instruction)
-
-    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    print_accepted(as_ncb(ctx, ncb, lambda api: api.acknowledge(notice_id, instruction), f"notice {notice_id}"),
+                   as_json)
 
 
 @app.command()
@@ -290,10 +288,7 @@ def renew(
     """Ask for your notice to stay valid for another period."""
     reason = require_text(reason, "--reason")
 
-    async def work(client: Client) -> Any:
-        return await _ncb_client(client, ncb, ctx).renew(notice_id, reason)
-
-    print_accepted(run_temporal(ctx, work, f"notice {notice_id}"), as_json)
+    print_accepted(as_ncb(ctx, ncb, lambda api: api.renew(notice_id, reason), f"notice {notice_id}"), as_json)
 
 
 def main() -> None:

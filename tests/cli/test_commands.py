@@ -1,48 +1,61 @@
-"""The commands' own checks, without a Temporal server: input is refused before anything is sent,
-and each kind of failure leaves with its exit code and a message that says what to fix."""
+"""The commands as clients of the API.
+
+Without a server: input is refused before anything is sent, a missing credential before anything is sent,
+and each kind of failure (nothing listening, no answer in time, what a fake API answers) leaves with its
+exit code and a message that says what to fix. Against the real API (the dev server, a worker, uvicorn on a
+free port, real local credentials): refusals exit 3 with their kind, unknown ids 4, another NCB's request
+is unknown, a revoked credential is refused, reference data and the audit trail go through the API."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from admin.api_client import QueueEntry, ReviewerApi
 from admin.cli import app as ndtf
-from registry.database import migrate
-from runtime import cli as shared_cli
+from runtime.cli import ApiUnreachable, InvalidInput
 from runtime.config import PROJECT_ROOT
+from runtime.credentials import store_token
 from runtime.errors import ActionRefused, UnknownCase
+from starter.api_client import ApiClient, NcbApi, Submission
 from starter.cli import app as ncb
 from starter.cli import parse_reply
+from tests.cli.conftest import LiveApi, closed_url
 
 EXAMPLES = PROJECT_ROOT / "examples"
 if not (EXAMPLES / "red-notice-fraud.json").exists():
     EXAMPLES = PROJECT_ROOT.parent / "shared" / "examples"
 FRAUD = EXAMPLES / "red-notice-fraud.json"
-
-
-def closed_port_address() -> str:
-    """An address nothing listens on: a command that tried to connect would exit 5, not 2."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"127.0.0.1:{port}"
+FAKE_TOKEN = "nrk_0123456789ab_" + "x" * 43
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    for name in ("NDTF_REVIEWER", "NCB", "PAYLOAD_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TEMPORAL_ADDRESS", closed_port_address())
+def runner(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """No credential stored, the API where nothing listens: a command that sent anything would say so."""
+    monkeypatch.setenv("NOTICE_API", closed_url())
     return CliRunner()
+
+
+@pytest.fixture
+def store(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store holding a (fake) token for NCB FR, reviewer legal.ana and the administrator."""
+    path = cli_env / "store.json"
+    for profile in ("ncb:FR", "reviewer:legal.ana", "admin"):
+        store_token(profile, FAKE_TOKEN, path)
+    monkeypatch.setenv("NOTICE_CREDENTIALS", str(path))
+    return path
 
 
 def write(tmp_path: Path, name: str, content: Any) -> Path:
@@ -68,7 +81,7 @@ def test_submit_of_an_invalid_request_lists_every_problem_by_field_and_contacts_
     for field in ("requesting_ncb", "purpose", "judicial.charges", "subject.date_of_birth", "colour"):
         assert f"  {field}: " in result.stderr
     assert "nothing was submitted" in result.stderr
-    assert "cannot connect" not in result.stderr
+    assert "cannot reach" not in result.stderr
     assert result.stdout == ""
 
 
@@ -90,12 +103,18 @@ def test_submit_for_another_ncb_is_refused_before_connecting(runner: CliRunner) 
     assert "refused (NotYourRequest)" in result.stderr
 
 
-def test_submit_without_a_server_names_the_address_and_how_to_start_it(runner: CliRunner) -> None:
-    address = closed_port_address()
-    result = runner.invoke(ncb, ["--address", address, "submit", str(FRAUD)])
+def test_submit_without_a_server_names_the_api_address_and_how_to_start_it(runner: CliRunner, store: Path) -> None:
+    address = closed_url()
+    result = runner.invoke(ncb, ["--api", address, "submit", str(FRAUD)])
     assert result.exit_code == 5, result.output
-    assert address in result.stderr
-    assert "make run" in result.stderr
+    assert f"cannot reach the API at {address}" in result.stderr
+    assert "make run" in result.stderr and "NOTICE_API" in result.stderr
+
+
+def test_the_api_address_must_be_a_url(runner: CliRunner, store: Path) -> None:
+    result = runner.invoke(ncb, ["--api", "127.0.0.1:8000", "status", "R-FR-1", "--ncb", "FR"])
+    assert result.exit_code == 2
+    assert "not an http(s) URL" in result.output
 
 
 # --- ncb reply --------------------------------------------------------------------------------------
@@ -163,51 +182,248 @@ def test_search_kind_must_be_a_notice_kind(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
-# --- how answers from the workflow are shown ---------------------------------------------------------
+# --- credentials: none usable is refused (exit 3), and nothing is sent ----------------------------------
+
+
+def test_a_command_without_a_credential_for_the_ncb_is_refused_naming_the_profile(runner: CliRunner) -> None:
+    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "FR"])
+    assert result.exit_code == 3, result.output
+    assert "refused (NoCredential)" in result.stderr and "profile ncb:FR" in result.stderr
+    assert "`ndtf credentials issue --ncb FR`" in result.stderr
+    assert "cannot reach" not in result.stderr, "refused before anything was sent"
+    assert result.stdout == ""
+
+
+def test_a_reviewer_without_a_credential_is_refused_never_answered_as_someone_else(
+    runner: CliRunner, store: Path
+) -> None:
+    result = runner.invoke(ndtf, ["queue", "--as", "police.ben"])  # the store holds legal.ana's, not Ben's
+    assert result.exit_code == 3, result.output
+    assert "profile reviewer:police.ben" in result.stderr
+    assert "`ndtf credentials issue --reviewer police.ben`" in result.stderr
+
+
+def test_reference_data_and_the_audit_need_their_credentials(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "reviewer_id,name,roles\nlegal.ana,Ana,legal\n")
+    loaded = runner.invoke(ndtf, ["data", "load", "reviewers", str(path)], env={"NDTF_REVIEWER": "legal.ana"})
+    assert loaded.exit_code == 3, loaded.output
+    assert "profile admin" in loaded.stderr and "`ndtf credentials issue --admin`" in loaded.stderr
+    verified = runner.invoke(ndtf, ["audit", "verify"])
+    assert verified.exit_code == 3 and "profile admin" in verified.stderr
+    as_reviewer = runner.invoke(ndtf, ["audit", "verify", "--as", "legal.ana"])
+    assert as_reviewer.exit_code == 3 and "profile reviewer:legal.ana" in as_reviewer.stderr
+
+
+# --- what the API answers, from a fake API ------------------------------------------------------------------
+
+Handler = Callable[[httpx.Request], httpx.Response]
 
 
 @pytest.fixture
-def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_connect(config: Any) -> object:
-        return object()
+def fake_api(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], list[httpx.Request]]:
+    """Answer every call of the API clients with ``handler``; returns the requests they sent."""
 
-    monkeypatch.setattr(shared_cli, "_connect", fake_connect)
+    def install(handler: Handler) -> list[httpx.Request]:
+        seen: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return handler(request)
+
+        monkeypatch.setattr(ApiClient, "transport", httpx.MockTransport(record))
+        monkeypatch.setattr("starter.api_client.RETRY_DELAYS", (0.0, 0.0, 0.0))
+        return seen
+
+    return install
 
 
-def test_a_refused_action_exits_3_with_its_kind(
-    runner: CliRunner, no_server: None, monkeypatch: pytest.MonkeyPatch
+def problem(status: int, kind: str, detail: str, errors: list[dict[str, Any]] | None = None) -> httpx.Response:
+    body = {"type": f"urn:notice-review:problem:{kind}", "title": kind, "status": status, "detail": detail,
+            "kind": kind, "errors": errors or []}
+    return httpx.Response(status, json=body, headers={"content-type": "application/problem+json"})
+
+
+def test_the_stored_credential_is_presented_as_a_bearer_token(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
 ) -> None:
-    async def refuse(*args: Any, **kwargs: Any) -> None:
-        raise ActionRefused("FourEyes", "The decision must be made by a reviewer other than the assessor.")
+    seen = fake_api(lambda request: httpx.Response(200, json={"hits": []}))
+    result = runner.invoke(ncb, ["search", "--ncb", "fr", "--name", "  MARCHETTI ", "--kind", "red_notice"])
+    assert result.exit_code == 0, result.output
+    assert "no notices found" in result.stdout
+    [request] = seen
+    assert request.headers["authorization"] == f"Bearer {FAKE_TOKEN}"
+    assert (request.method, request.url.path) == ("GET", "/v1/notices")
+    assert dict(request.url.params) == {"name": "MARCHETTI", "kind": "red_notice"}
 
-    monkeypatch.setattr("admin.client.ReviewerClient.decide", refuse)
+
+def test_a_refusal_exits_3_with_its_kind(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    seen = fake_api(lambda request: problem(
+        409, "FourEyes", "The decision must be made by a reviewer other than the assessor."))
     result = runner.invoke(ndtf, ["decide", "R-FR-1", "approve", "--reason", "ok", "--as", "legal.ana"])
     assert result.exit_code == 3
     assert result.stderr.strip() == (
         "refused (FourEyes): The decision must be made by a reviewer other than the assessor."
     )
+    assert json.loads(seen[0].content) == {"outcome": "approve", "reason": "ok", "override_justification": None}
 
 
-def test_an_unknown_request_exits_4(runner: CliRunner, no_server: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def unknown(*args: Any, **kwargs: Any) -> None:
-        raise UnknownCase("No such request or notice.")
-
-    monkeypatch.setattr("starter.client.NcbClient.status", unknown)
+def test_an_unknown_id_exits_4(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    fake_api(lambda request: problem(404, "NotFound", "No request with that id is visible to you."))
     result = runner.invoke(ncb, ["status", "R-FR-nope", "--ncb", "FR"])
     assert result.exit_code == 4
     assert "unknown request R-FR-nope" in result.stderr
 
 
-def test_no_answer_in_time_points_at_the_worker(
-    runner: CliRunner, no_server: None, monkeypatch: pytest.MonkeyPatch
+def test_fields_the_api_finds_invalid_are_named_with_exit_2(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
 ) -> None:
-    async def hang(*args: Any, **kwargs: Any) -> None:
-        await asyncio.sleep(30)
+    fake_api(lambda request: problem(422, "InvalidInput", "1 field is invalid; nothing was done. Fix each field.",
+                                     [{"field": "question", "message": "must not be blank"}]))
+    result = runner.invoke(ndtf, ["request-info", "R-FR-1", "--question", "why?", "--as", "legal.ana"])
+    assert result.exit_code == 2
+    assert "invalid input (InvalidInput)" in result.stderr and "  question: must not be blank" in result.stderr
 
-    monkeypatch.setattr("admin.client.ReviewerClient.show", hang)
-    result = runner.invoke(ndtf, ["--timeout", "1", "--task-queue", "q-test", "show", "R-FR-1"])
-    assert result.exit_code == 1
-    assert "worker running on task queue q-test" in result.stderr
+
+def test_a_credential_the_api_refuses_exits_3_and_says_how_to_get_a_new_one(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    fake_api(lambda request: problem(401, "Unauthenticated", "The credential cannot be used: API key expired on "
+                                                             "2026-01-01 00:00Z. Send `Authorization: Bearer …`."))
+    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "FR"])
+    assert result.exit_code == 3
+    assert "refused (Unauthenticated)" in result.stderr and "profile ncb:FR" in result.stderr
+    assert "expired" in result.stderr and "`ndtf credentials issue --ncb FR`" in result.stderr
+
+
+@pytest.mark.parametrize(("status", "kind", "code"), [
+    (503, "TemporalUnavailable", 5), (503, "IdentityProviderUnavailable", 5), (504, "TemporalTimeout", 1),
+    (429, "TooManyRequests", 1), (500, "InternalError", 1),
+])
+def test_the_service_unable_to_answer_exits_5_and_other_failures_1(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]],
+    status: int, kind: str, code: int,
+) -> None:
+    fake_api(lambda request: problem(status, kind, "what went wrong"))
+    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "FR"])
+    assert result.exit_code == code, result.output
+    assert kind in result.stderr and "what went wrong" in result.stderr
+
+
+def test_something_else_at_the_address_is_not_taken_for_the_api(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    fake_api(lambda request: httpx.Response(404, text="<html>Not Found</html>", headers={"content-type": "text/html"}))
+    result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "FR"])
+    assert result.exit_code == 5
+    assert "no notice review API answers there" in result.stderr
+
+
+@pytest.fixture
+def silent_api() -> Iterator[str]:
+    """An address that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.1)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def test_no_answer_in_time_says_so(runner: CliRunner, store: Path, silent_api: str) -> None:
+    result = runner.invoke(ndtf, ["--api", silent_api, "--timeout", "1", "show", "R-FR-1", "--as", "legal.ana"])
+    assert result.exit_code == 1, result.output
+    assert f"no answer from the API at {silent_api} within 1s" in result.stderr
+
+
+# --- the libraries: exceptions, retries ------------------------------------------------------------------
+
+
+def test_the_libraries_raise_what_the_commands_map(fake_api: Callable[[Handler], list[httpx.Request]]) -> None:
+    answers = iter([
+        problem(409, "WrongStage", "Cannot assess while the case is detailed_review."),
+        problem(404, "NotFound", "No case or notice with that id is visible to you."),
+        problem(422, "InvalidReferenceData", "1 problem(s) in the reviewers file; nothing was loaded.",
+                [{"field": "roles", "line": 3, "message": "line 3: unknown role 'janitor'"}]),
+    ])
+    fake_api(lambda request: next(answers))
+    from models.case import Verdict
+    from models.reference import ReferenceKind
+
+    with ReviewerApi(FAKE_TOKEN, "http://api.test") as api:
+        with pytest.raises(ActionRefused) as refused:
+            api.assess("R-FR-1", Verdict.COMPLIANT, "fine")
+        assert refused.value.kind == "WrongStage"
+        with pytest.raises(UnknownCase):
+            api.show("R-FR-1")
+        with pytest.raises(InvalidInput) as invalid:
+            api.load_reference_data(ReferenceKind.REVIEWERS, "reviewer_id,name,roles\n")
+        [bad] = invalid.value.problems
+        assert (bad.field, bad.line, bad.text()) == ("roles", 3, "line 3, roles: unknown role 'janitor'")
+
+
+def test_a_read_or_a_submission_is_retried_when_the_connection_fails(
+    fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    failures = {"left": 2}
+    submission = {"request_id": "R-FR-1", "workflow_id": "notice-request-R-FR-1", "stage": "registered",
+                  "created": False}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"hits": []} if request.method == "GET" else submission)
+
+    seen = fake_api(flaky)
+    with NcbApi(FAKE_TOKEN, "http://api.test") as api:
+        assert api.search(name="X").hits == []
+        assert len(seen) == 3
+        failures["left"] = 1
+        assert api.submit(json.loads(FRAUD.read_text())).request_id == "R-FR-1"
+        assert len(seen) == 5
+
+
+def test_an_action_is_sent_once_and_a_lost_answer_is_reported(
+    fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("connection reset by peer", request=request)
+
+    seen = fake_api(broken)
+    with ReviewerApi(FAKE_TOKEN, "http://api.test") as api, pytest.raises(ApiUnreachable) as raised:
+        api.block("N-FR-1", "Doubts on Article 3")
+    assert len(seen) == 1 and raised.value.maybe_done
+
+
+def test_the_api_clients_answer_with_the_models_the_temporal_clients_return() -> None:
+    from admin.client import QueueEntry as TemporalQueueEntry
+    from starter.client import Submission as TemporalSubmission
+
+    def shape(model: Any) -> dict[str, Any]:
+        return {name: (str(f.annotation), f.default) for name, f in model.model_fields.items()}
+
+    assert shape(Submission) == shape(TemporalSubmission)
+    assert shape(QueueEntry) == shape(TemporalQueueEntry)
 
 
 # --- ndtf arguments ----------------------------------------------------------------------------------
@@ -219,11 +435,18 @@ def test_actions_need_a_reviewer_identity(runner: CliRunner) -> None:
     assert "--as REVIEWER_ID" in result.stderr and "NDTF_REVIEWER" in result.stderr
 
 
-def test_the_reviewer_identity_can_come_from_the_environment(runner: CliRunner) -> None:
+def test_reading_needs_a_reviewer_identity_too(runner: CliRunner) -> None:
+    for args in (["queue"], ["show", "R-FR-1"], ["notice", "N-FR-1"], ["acks", "N-FR-1"]):
+        result = runner.invoke(ndtf, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "--as REVIEWER_ID" in result.stderr
+
+
+def test_the_reviewer_identity_can_come_from_the_environment(runner: CliRunner, store: Path) -> None:
     result = runner.invoke(
         ndtf, ["assess", "R-FR-1", "--verdict", "compliant", "--basis", "fine"], env={"NDTF_REVIEWER": "legal.ana"}
     )
-    assert result.exit_code == 5  # got past the identity check, to the (absent) server
+    assert result.exit_code == 5, result.output  # past the identity and its credential, to the (absent) API
 
 
 def test_verdict_and_outcome_are_checked(runner: CliRunner) -> None:
@@ -244,70 +467,93 @@ def test_a_deadline_is_between_1_and_180_days(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
-# --- ndtf data load / audit verify (the database, no Temporal) ----------------------------------------
+
+# --- against the real API ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
-    asyncio.run(migrate(url))
-    return url
+def fresh_request(tmp_path: Path) -> Path:
+    """The fraud example under a reference of its own: the dev server outlives each test's worker."""
+    request = json.loads(FRAUD.read_text())
+    request["ncb_reference"] = f"{request['ncb_reference']}-{uuid.uuid4().hex[:8]}"
+    return write(tmp_path, f"request-{request['ncb_reference']}.json", request)
 
 
-def test_loading_a_bad_reference_file_reports_every_bad_row_by_line(
-    runner: CliRunner, tmp_path: Path, sqlite_url: str
-) -> None:
+async def test_refusals_exit_3_and_unknown_ids_exit_4_through_the_api(live_api: LiveApi, tmp_path: Path) -> None:
+    submitted = await live_api.ncb("submit", str(fresh_request(tmp_path)), "--json")
+    assert submitted.exit_code == 0, submitted.output
+    request_id = json.loads(submitted.stdout)["request_id"]
+
+    unknown = await live_api.ncb("status", "R-FR-0000000000000000", "--ncb", "FR")
+    assert unknown.exit_code == 4, unknown.output
+    assert "unknown request R-FR-0000000000000000" in unknown.stderr
+    other_ncb = await live_api.ncb("status", request_id, "--ncb", "DE", "--json")
+    assert other_ncb.exit_code == 4, other_ncb.output
+    assert f"unknown request {request_id}" in other_ncb.stderr and other_ncb.stdout == "", "not the case"
+    assert (await live_api.ndtf("notice", "N-FR-0000000000000000", "--as", "legal.ana")).exit_code == 4
+
+    role = await live_api.ndtf("assess", request_id, "--verdict", "compliant", "--basis", "fine", "--as", "police.ben")
+    assert role.exit_code == 3 and "refused (RoleNotAllowed)" in role.stderr, role.output
+    early = await live_api.ndtf("decide", request_id, "approve", "--reason", "too soon", "--as", "sup.dana")
+    assert early.exit_code == 3, early.output
+    assert any(f"refused ({kind})" in early.stderr for kind in ("WrongStage", "AssessmentMissing")), early.stderr
+    ghost = await live_api.ndtf("queue", "--as", "ghost.reviewer")
+    assert ghost.exit_code == 3 and "refused (NotInRoster)" in ghost.stderr, ghost.output
+
+    shown = await live_api.ndtf("show", request_id, "--as", "legal.ana", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["request_id"] == request_id
+
+
+async def test_a_missing_or_revoked_credential_is_refused_through_the_api(live_api: LiveApi) -> None:
+    missing = await live_api.ncb("search", "--ncb", "NO")
+    assert missing.exit_code == 3, missing.output
+    assert "profile ncb:NO" in missing.stderr and "`ndtf credentials issue --ncb NO`" in missing.stderr
+
+    assert (await live_api.ncb("search", "--ncb", "FR", "--json")).exit_code == 0
+    live_api.credentials.revoke("ncb:FR")
+    revoked = await live_api.ncb("search", "--ncb", "FR", "--json")
+    assert revoked.exit_code == 3, revoked.output
+    assert "refused (Unauthenticated)" in revoked.stderr and "revoked" in revoked.stderr
+    assert "`ndtf credentials issue --ncb FR`" in revoked.stderr and revoked.stdout == ""
+
+    live_api.credentials.revoke("reviewer:legal.ana")
+    reviewer = await live_api.ndtf("queue", "--as", "legal.ana")
+    assert reviewer.exit_code == 3 and "profile reviewer:legal.ana" in reviewer.stderr
+
+
+async def test_reference_data_and_the_audit_trail_through_the_api(live_api: LiveApi, tmp_path: Path) -> None:
     csv = "reviewer_id,name,roles\nlegal.ana,Ana,legal\nbad.one,Bad,janitor\nok.two,Two,police\nbad.two,,legal\n"
-    result = runner.invoke(
-        ndtf, ["data", "load", "reviewers", str(write(tmp_path, "r.csv", csv)), "--database-url", sqlite_url]
-    )
-    assert result.exit_code == 2, result.output
-    assert "nothing was loaded" in result.stderr
-    assert "line 3, roles" in result.stderr
-    assert "line 5, name" in result.stderr
+    bad = await live_api.ndtf("data", "load", "reviewers", str(write(tmp_path, "r.csv", csv)))
+    assert bad.exit_code == 2, bad.output
+    assert "nothing was loaded" in bad.stderr
+    assert "line 3, roles" in bad.stderr and "line 5, name" in bad.stderr
 
+    roster = PROJECT_ROOT / "data" / "reference" / "reviewers.csv"
+    same = await live_api.ndtf("data", "load", "reviewers", str(roster), "--json")
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout)["changed"] is False, "the registry already holds the default roster"
+    again = await live_api.ndtf("data", "load", "reviewers", str(roster))
+    assert again.exit_code == 0 and "unchanged" in again.stdout
 
-def test_loading_reference_data_twice_changes_nothing_the_second_time(
-    runner: CliRunner, tmp_path: Path, sqlite_url: str
-) -> None:
-    path = write(tmp_path, "r.csv", "reviewer_id,name,roles\nlegal.ana,Ana,legal\nsup.dana,Dana,supervisor;legal\n")
-    args = ["data", "load", "reviewers", str(path), "--database-url", sqlite_url, "--json"]
-    first = runner.invoke(ndtf, args)
-    assert first.exit_code == 0, first.output
-    assert json.loads(first.stdout) == {"kind": "reviewers", "rows": 2, "changed": True, "version": 1}
-    second = runner.invoke(ndtf, args)
-    assert json.loads(second.stdout)["changed"] is False
-
-
-def test_audit_verify_passes_on_an_intact_trail_and_fails_on_a_changed_one(
-    runner: CliRunner, tmp_path: Path, sqlite_url: str
-) -> None:
-    path = write(tmp_path, "r.csv", "reviewer_id,name,roles\nlegal.ana,Ana,legal\n")
-    assert runner.invoke(ndtf, ["data", "load", "reviewers", str(path), "--database-url", sqlite_url]).exit_code == 0
-    intact = runner.invoke(ndtf, ["audit", "verify", "--database-url", sqlite_url, "--json"])
+    intact = await live_api.ndtf("audit", "verify", "--json")
     assert intact.exit_code == 0, intact.output
     assert json.loads(intact.stdout)["ok"] is True
-    with sqlite3.connect(sqlite_url.removeprefix("sqlite+aiosqlite:///")) as connection:
+    as_reviewer = await live_api.ndtf("audit", "verify", "--as", "legal.ana")
+    assert as_reviewer.exit_code == 0 and "audit trail intact" in as_reviewer.stdout
+    with sqlite3.connect(tmp_path / "registry.db") as connection:
         connection.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 1")
-    broken = runner.invoke(ndtf, ["audit", "verify", "--database-url", sqlite_url])
+    broken = await live_api.ndtf("audit", "verify")
     assert broken.exit_code == 1
     assert "BROKEN" in broken.stderr
-
-
-def test_an_unmigrated_database_says_how_to_migrate_it(runner: CliRunner, tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-    result = runner.invoke(ndtf, ["audit", "verify", "--database-url", url])
-    assert result.exit_code == 1
-    assert "migrated" in result.stderr
 
 
 # --- the real entry point ----------------------------------------------------------------------------
 
 
-def test_the_console_script_leaves_with_the_commands_exit_code() -> None:
-    """main() ends with os._exit: the code must still be the command's (5 here, no server)."""
+def test_the_console_script_leaves_with_the_commands_exit_code(store: Path) -> None:
+    """main() ends with os._exit: the code must still be the command's (5 here, no API)."""
     completed = subprocess.run(
-        [sys.executable, "-m", "starter.cli", "--address", closed_port_address(), "status", "R-FR-1", "--ncb", "FR"],
+        [sys.executable, "-m", "starter.cli", "--api", closed_url(), "status", "R-FR-1", "--ncb", "FR"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
     )
     assert completed.returncode == 5, completed.stderr
@@ -343,24 +589,20 @@ def _case() -> Any:
 
 
 def test_show_prints_findings_with_rule_and_article(
-    runner: CliRunner, no_server: None, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = _case()
-
-    async def show(*args: Any) -> Any:
-        return case
-
-    monkeypatch.setattr("admin.client.ReviewerClient.show", show)
-    result = runner.invoke(ndtf, ["show", "R-FR-1"], env={"COLUMNS": "200"})
+    monkeypatch.setattr(ReviewerApi, "show", lambda self, request_id: case)
+    result = runner.invoke(ndtf, ["show", "R-FR-1", "--as", "legal.ana"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for text in ("ART3-POLITICAL", "Art. 3", "offence [may be] political", "IR-1", "MARCHETTI", "screened"):
         assert text in result.stdout
-    as_json = runner.invoke(ndtf, ["show", "R-FR-1", "--json"])
+    as_json = runner.invoke(ndtf, ["show", "R-FR-1", "--json", "--as", "legal.ana"])
     assert json.loads(as_json.stdout) == case.model_dump(mode="json")
 
 
 def test_status_tells_the_ncb_what_is_awaited_and_by_when(
-    runner: CliRunner, no_server: None, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import UTC, datetime
 
@@ -373,10 +615,7 @@ def test_status_tells_the_ncb_what_is_awaited_and_by_when(
                                 missing_items=["arrest warrant reference"], due_at=datetime(2026, 4, 1, tzinfo=UTC))],
     )
 
-    async def status(*args: Any) -> Any:
-        return view
-
-    monkeypatch.setattr("starter.client.NcbClient.status", status)
+    monkeypatch.setattr(NcbApi, "status", lambda self, request_id: view)
     result = runner.invoke(ncb, ["status", "R-FR-1", "--ncb", "fr"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for text in ("awaiting_clarification", "Send the warrant.", "arrest warrant reference", "2026-04-01", "ncb reply"):
