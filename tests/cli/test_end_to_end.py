@@ -1,14 +1,17 @@
-"""One request from `ncb submit` to publication, driven only through the `ncb` and `ndtf` commands run
-as separate processes, as an NCB integration and the reviewers would run them: the real worker (in
-this process), the Temporal dev server with its search attributes, a migrated SQLite registry and a
-local SMTP server that receives what NCBs would."""
+"""One request from `ncb submit` to a cancelled notice, driven only through the `ncb` and `ndtf` commands run
+as separate processes, as an NCB integration and the reviewers would run them, against the HTTP API: the
+real app served by uvicorn on a free port, over the Temporal dev server with a real worker (in this
+process), a migrated SQLite registry and a local SMTP server that receives what NCBs would.
+
+The commands know only the API's address and their credentials (issued with `ndtf credentials issue` into
+a temporary registry and store); Temporal's address points where nothing listens, so a command that tried
+to reach it could not."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import socket
 import sys
 import time
 import uuid
@@ -24,11 +27,17 @@ import pytest_asyncio
 from aiosmtpd.controller import Controller
 from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
+from api.credentials import LocalAuthenticator, LocalCredentials
+from models.reference import ReferenceKind
 from registry.database import Database, migrate
 from runtime.config import PROJECT_ROOT, Settings
+from tests.cli.conftest import GENEROUS, Served, free_port
 from worker import build_worker
 
 pytestmark = pytest.mark.devserver
+
+REFERENCE = PROJECT_ROOT / "data" / "reference"
 
 
 def _example(name: str) -> Path:
@@ -38,9 +47,9 @@ def _example(name: str) -> Path:
     raise FileNotFoundError(name)
 
 
-ROSTER = "reviewer_id,name,roles\n" \
-         "legal.ana,Ana Legal,legal\npolice.ben,Ben Police,police\nops.chen,Chen Ops,operations\n" \
-         "sup.dana,Dana Supervisor,supervisor;legal\nlegal.eli,Eli Legal,legal\n"
+def _write(path: Path, data: Any) -> str:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
 
 
 @dataclass
@@ -53,13 +62,6 @@ class Mailbox:
 
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in list(self.messages)]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -79,6 +81,8 @@ class Commands:
 
     env: dict[str, str]
     mailbox: Mailbox
+    folder: Path
+    """Where the test writes the files it hands to the commands."""
 
     async def run(self, program: str, *args: str) -> Run:
         module = {"ncb": "starter.cli", "ndtf": "admin.cli"}[program]
@@ -100,11 +104,10 @@ class Commands:
 async def eventually(check: Callable[[], Any], what: str, within: float = 60) -> Any:
     """Poll ``check`` (async, returns a value or None) until it returns something, within ``within`` seconds."""
     deadline = time.monotonic() + within
-    last: Any = None
     while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
+        found = await check()
+        if found:
+            return found
         await asyncio.sleep(0.5)
     pytest.fail(f"timed out waiting for {what}")
 
@@ -112,56 +115,63 @@ async def eventually(check: Callable[[], Any], what: str, within: float = 60) ->
 @pytest_asyncio.fixture(loop_scope="session")
 async def commands(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Commands]:
     mailbox = Mailbox()
-    smtp_port = _free_port()
+    smtp_port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}"
     await migrate(url)
     task_queue = f"cli-e2e-{uuid.uuid4().hex[:10]}"
-    config = Settings(
-        temporal_address=dev_env.client.service_client.config.target_host,
-        temporal_namespace=dev_env.client.namespace,
-        task_queue=task_queue, database_url=url, smtp_host="127.0.0.1", smtp_port=smtp_port,
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"NDTF_REVIEWER", "NCB"}}
+    config = Settings(task_queue=task_queue, database_url=url, smtp_host="127.0.0.1", smtp_port=smtp_port)
+    registry_path, store = tmp_path / "api-credentials.json", tmp_path / "credentials.json"
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"NDTF_REVIEWER", "NCB", "NOTICE_API", "TASK_QUEUE", "DATABASE_URL", "TEMPORAL_NAMESPACE"}}
     env.update(
-        TEMPORAL_ADDRESS=config.temporal_address, TEMPORAL_NAMESPACE=config.temporal_namespace,
-        TASK_QUEUE=task_queue, DATABASE_URL=url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
+        TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}",  # nothing there: the commands must not need Temporal
+        API_CREDENTIAL_REGISTRY=str(registry_path), NOTICE_CREDENTIALS=str(store),
     )
     db = Database.from_url(url)
+    app = create_app(dev_env.client, db, config, LocalAuthenticator(LocalCredentials(path=registry_path)),
+                     task_queue=task_queue, limits=GENEROUS)
     try:
-        async with build_worker(dev_env.client, db, config, task_queue):
-            yield Commands(env, mailbox)
+        async with build_worker(dev_env.client, db, config, task_queue), Served(app) as served:
+            env["NOTICE_API"] = served.url
+            yield Commands(env, mailbox, tmp_path)
     finally:
         await db.dispose()
         controller.stop()
 
 
-async def test_a_request_goes_from_submission_to_publication_through_the_commands(
-    commands: Commands, tmp_path: Path
+async def test_a_request_goes_from_submission_to_a_cancelled_notice_through_the_commands_and_the_api(
+    commands: Commands,
 ) -> None:
-    roster = PROJECT_ROOT / "data" / "reference" / "reviewers.csv"
-    if not roster.exists():
-        roster = tmp_path / "reviewers.csv"
-        roster.write_text(ROSTER)
-    loaded = (await commands.ndtf("data", "load", "reviewers", str(roster), "--json")).json()
-    assert loaded["kind"] == "reviewers" and loaded["rows"] >= 5
+    # the administrator issues the local credentials, then loads the reference data through the API
+    for args in (["--admin"], ["--ncb", "FR"], ["--ncb", "DE"], ["--reviewer", "legal.ana"],
+                 ["--reviewer", "police.ben"], ["--reviewer", "sup.dana"]):
+        issued = await commands.ndtf("credentials", "issue", *args, "--json")
+        assert issued.json()["token"].startswith("nrk_")
+    refused = await commands.ndtf("queue", "--as", "legal.ana")
+    assert refused.code == 3 and "refused (NotInRoster)" in refused.stderr, "no roster loaded yet"
+    for kind in ReferenceKind:
+        if (REFERENCE / f"{kind.value}.csv").exists():
+            loaded = (await commands.ndtf("data", "load", kind.value, str(REFERENCE / f"{kind.value}.csv"),
+                                          "--json")).json()
+            assert loaded["kind"] == kind.value and loaded["changed"] is True
 
-    example = str(_example("red-notice-fraud.json"))
+    request = json.loads(_example("red-notice-fraud.json").read_text())
+    request["ncb_reference"] = f"{request['ncb_reference']}-{uuid.uuid4().hex[:8]}"  # the dev server outlives runs
+    example = _write(commands.folder / "request.json", request)
     submitted = (await commands.ncb("submit", example, "--json")).json()
     request_id = submitted["request_id"]
     assert request_id.startswith("R-FR-") and submitted["created"] is True
     assert submitted["workflow_id"] == f"notice-request-{request_id}"
-
     again = (await commands.ncb("submit", example, "--json")).json()
     assert (again["request_id"], again["created"]) == (request_id, False)
 
     async def stage_is(stage: str) -> dict[str, Any] | None:
         run = await commands.ncb("status", request_id, "--ncb", "FR", "--json")
         view: dict[str, Any] | None = json.loads(run.stdout) if run.code == 0 else None
-        if view and view["stage"] in {"detailed_review", "awaiting_clarification", "denied", "withdrawn"} \
-                and stage != view["stage"]:
-            case = (await commands.ndtf("show", request_id, "--json")).stdout
+        if view and view["stage"] in {"denied", "withdrawn"} and stage != view["stage"]:
+            case = (await commands.ndtf("show", request_id, "--as", "legal.ana", "--json")).stdout
             pytest.fail(f"the clean example went to {view['stage']} instead of {stage}: {case}")
         return view if view and view["stage"] == stage else None
 
@@ -170,17 +180,34 @@ async def test_a_request_goes_from_submission_to_publication_through_the_command
     unknown = await commands.ncb("status", "R-FR-0000000000000000", "--ncb", "FR")
     assert unknown.code == 4, unknown.stderr
     other_ncb = await commands.ncb("status", request_id, "--ncb", "DE")
-    assert other_ncb.code == 3 and "refused (NotYourRequest)" in other_ncb.stderr
+    assert other_ncb.code == 4 and f"unknown request {request_id}" in other_ncb.stderr, other_ncb.stderr
+    assert other_ncb.stdout == "", "another NCB learns nothing of the case"
+    no_credential = await commands.ncb("status", request_id, "--ncb", "IT")
+    assert no_credential.code == 3 and "ndtf credentials issue --ncb IT" in no_credential.stderr
 
     before = (await commands.ncb("search", "--ncb", "DE", "--name", "MARCHETTI", "--json")).json()
     assert [h for h in before["hits"] if h["request_id"] == request_id] == []
 
     async def queued() -> list[dict[str, Any]] | None:
-        entries: list[dict[str, Any]] = (await commands.ndtf("queue", "--json")).json()
+        entries: list[dict[str, Any]] = (await commands.ndtf("queue", "--as", "legal.ana", "--json")).json()
         return [e for e in entries if e["request_id"] == request_id] or None
 
     [entry] = await eventually(queued, "the case in the reviewers' queue", within=20)
     assert (entry["stage"], entry["requesting_ncb"], entry["kind"]) == ("legal_assessment", "FR", "red_notice")
+
+    # a question to the NCB, its answer, and the review concluded
+    asked = (await commands.ndtf("request-info", request_id, "--question", "Is the warrant still valid?",
+                                 "--due", "10", "--as", "legal.ana", "--json")).json()
+    assert asked["stage"] == "awaiting_clarification" and asked["info_request_id"]
+    waiting = await commands.ncb("status", request_id, "--ncb", "FR")
+    assert waiting.code == 0 and "Is the warrant still valid?" in waiting.stdout and "ncb reply" in waiting.stdout
+    answer = _write(commands.folder / "reply.json", {"answer": "Yes, valid until it is executed."})
+    replied = (await commands.ncb("reply", request_id, answer, "--ncb", "FR", "--json")).json()
+    assert replied["request_id"] == request_id
+    await eventually(lambda: stage_is("detailed_review"), "the case back in detailed review")
+    concluded = (await commands.ndtf("conclude-review", request_id, "--summary", "Warrant confirmed by the NCB.",
+                                     "--as", "police.ben", "--json")).json()
+    assert concluded["stage"] == "legal_assessment"
 
     assessed = (await commands.ndtf(
         "assess", request_id, "--verdict", "compliant", "--basis", "Ordinary-law fraud; Articles 2 and 3 respected.",
@@ -201,13 +228,17 @@ async def test_a_request_goes_from_submission_to_publication_through_the_command
     notice_id = published["notice_id"]
     assert published["outcome"] == "approved" and notice_id
 
-    after = (await commands.ncb("search", "--ncb", "DE", "--name", "MARCHETTI", "--json")).json()
-    hits = [h for h in after["hits"] if h["notice_id"] == notice_id]
-    assert len(hits) == 1 and hits[0]["status"] == "published" and hits[0]["family_name"] == "MARCHETTI"
+    async def found_by_de() -> list[dict[str, Any]] | None:
+        after = (await commands.ncb("search", "--ncb", "DE", "--name", "MARCHETTI", "--json")).json()
+        return [h for h in after["hits"] if h["notice_id"] == notice_id] or None
 
-    case = (await commands.ndtf("show", request_id, "--json")).json()
+    [hit] = await eventually(found_by_de, "the published notice in another NCB's search", within=20)
+    assert hit["status"] == "published" and hit["family_name"] == "MARCHETTI"
+
+    case = (await commands.ndtf("show", request_id, "--as", "police.ben", "--json")).json()
     assert case["decision"]["decided_by"] == "sup.dana"
     assert case["assessment"]["articles"] == ["Art. 2", "Art. 3"]
+    assert [i["answer"] for i in case["info_requests"]] == ["Yes, valid until it is executed."]
     assert case["rejected"] == [], "the assessor's own decision was refused by the validator, before the case"
 
     mailbox = commands.mailbox
@@ -227,18 +258,18 @@ async def test_a_request_goes_from_submission_to_publication_through_the_command
     assert [h for h in hidden["hits"] if h["notice_id"] == notice_id] == []
     acked = (await commands.ncb("ack", notice_id, "--ncb", "DE", "--json")).json()
     assert acked["notice_id"] == notice_id
-    acks = (await commands.ndtf("acks", notice_id, "--json")).json()
+    acks = (await commands.ndtf("acks", notice_id, "--as", "sup.dana", "--json")).json()
     (instruction,) = acks["instructions"]
     assert "DE" in instruction["acknowledged"] and "DE" not in instruction["pending"] and "IT" in instruction["pending"]
-    table = await commands.ndtf("acks", notice_id)
+    table = await commands.ndtf("acks", notice_id, "--as", "sup.dana")
     assert table.code == 0 and "not yet" in table.stdout
     early = await commands.ncb("renew", notice_id, "--ncb", "FR", "--reason", "still sought")
     assert early.code == 3 and "TooEarly" in early.stderr
-    unblocked = (await commands.ndtf("unblock", notice_id, "--reason", "Resolved", "--as", "sup.dana", "--json")).json()
-    assert unblocked["status"] == "published"
     cancelled = (await commands.ndtf("cancel", notice_id, "--reason", "No longer sought", "--as", "sup.dana",
                                      "--json")).json()
     assert cancelled["status"] == "cancelled"
+    state = (await commands.ndtf("notice", notice_id, "--as", "legal.ana", "--json")).json()
+    assert state["status"] == "cancelled"
     ended = await commands.ndtf("block", notice_id, "--reason", "again", "--as", "legal.ana")
     assert ended.code == 3 and "NoticeEnded" in ended.stderr
 
