@@ -286,9 +286,9 @@ def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
     console.print("Try next (in another terminal, from the repository):")
     if stack.api is not None and stack.api_url != settings().api_url:
         console.print(f"  export NOTICE_API={stack.api_url}")
-    console.print(f"  {venv_bin}/ndtf queue")
+    console.print(f"  {venv_bin}/ndtf queue{as_reviewer}")
     if some is not None:
-        console.print(f"  {venv_bin}/ndtf show {some.request_id}")
+        console.print(f"  {venv_bin}/ndtf show {some.request_id}{as_reviewer}")
         console.print(f"  {venv_bin}/ncb status {some.request_id} --ncb {some.ncb}")
         console.print(f'  {venv_bin}/ndtf request-info {some.request_id} --question "…"{as_reviewer}')
     console.print(f"  {venv_bin}/ncb submit examples/red-notice-fraud.json")

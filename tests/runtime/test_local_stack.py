@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import signal
 import stat
 import subprocess
@@ -196,15 +197,20 @@ async def test_make_run_serves_the_api_with_local_credentials_and_encrypted_payl
         assert (await asyncio.to_thread(_http, f"{api}/v1/cases", None))[0] == 401
         assert (await asyncio.to_thread(_http, f"{api}/v1/requests/{fraud}", tokens["ncb:BR"]))[0] == 404
 
-        # The commands the summary suggests work with nothing exported: the key comes from var/.
-        command = await asyncio.to_thread(
-            subprocess.run,
-            [str(Path(sys.executable).parent / "ncb"), "--address", f"127.0.0.1:{ports['temporal-port']}",
-             "status", fraud, "--ncb", "FR", "--json"],
-            cwd=ROOT, env={**env, "NOTICE_API": api}, capture_output=True, text=True, timeout=120,
-        )
-        assert command.returncode == 0, command.stdout + command.stderr
-        assert json.loads(command.stdout)["request_id"] == fraud
+        # The commands the summary suggests work as printed (with the export it prints for a moved API): they
+        # present the credentials make run stored, nothing else exported.
+        hints = [line.strip() for line in out.split("Try next", 1)[1].splitlines() if line.strip()]
+        exported = dict(h.removeprefix("export ").split("=", 1) for h in hints if h.startswith("export "))
+        assert exported == {"NOTICE_API": api}
+        reads = [shlex.split(h) for h in hints if re.search(r"/(ndtf|ncb) (queue|show|status)\b", h)]
+        assert len(reads) == 3, hints
+        for args in reads:
+            command = await asyncio.to_thread(
+                subprocess.run, [*args, "--json"], cwd=ROOT, env={**env, **exported}, capture_output=True,
+                text=True, timeout=120,
+            )
+            assert command.returncode == 0, " ".join(args) + "\n" + command.stdout + command.stderr
+            assert json.loads(command.stdout)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)  # Ctrl-C
