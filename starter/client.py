@@ -1,6 +1,7 @@
-"""The client library an NCB integration calls: submit, follow, answer, search, acknowledge.
+"""What the API does for an NCB against Temporal: submit, follow, answer, search, acknowledge.
 
-An NCB talks only to Temporal; the workflows decide what it may see and do.
+The Temporal side of the NCB path: the API calls it for the caller its credential proves (NCB
+integrations themselves use `starter/api_client.py`); the workflows decide what it may see and do.
 """
 
 from __future__ import annotations
