@@ -164,7 +164,7 @@ def test_api_runs_from_the_image_after_setup_and_migrations(services: dict[str, 
     assert api["build"] == "."
     assert api["command"] == ["python", "-m", "api"]
     env = api["environment"]
-    assert env["NOTICE_API_PORT"] == "8000"
+    assert (env["API_HOST"], env["API_PORT"]) == ("0.0.0.0", "8000"), "what python -m api reads: all interfaces"
     assert env["TEMPORAL_ADDRESS"] == "temporal:7233"
     assert env["DATABASE_URL"] == services["worker"]["environment"]["DATABASE_URL"]
     for job in ("temporal-setup", "migrate"):
