@@ -10,6 +10,8 @@ runtime/cli.py).
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +46,8 @@ from runtime.cli import (
     table,
     target_of,
 )
-from runtime.credentials import ADMIN_PROFILE, reviewer_profile
+from runtime.config import settings
+from runtime.credentials import ADMIN_PROFILE, issue_defaults, reviewer_profile
 
 T = TypeVar("T")
 
@@ -435,12 +438,27 @@ def data_load(
             ) from None
 
     loaded = with_profile(ctx, ADMIN_PROFILE, load, f"reference list {kind.value}")
+    issued = _credentials_for_roster(content) if kind is ReferenceKind.REVIEWERS else []
     if as_json:
         print_json(loaded)
         return
     what = f"loaded as version {loaded.version}" if loaded.changed else \
         f"unchanged: the same content is already loaded (version {loaded.version})"
     console().print(f"{loaded.kind.value}: {loaded.rows} rows, {what}", markup=False)
+    if issued:
+        console().print(f"credentials issued for {len(issued)} new reviewer(s): {', '.join(issued)}", markup=False)
+
+
+def _credentials_for_roster(content: bytes) -> list[str]:
+    """On the machine that keeps the local credential registry (a local run), every reviewer of a roster
+    just loaded who has no credential gets one, stored where the commands find it. Elsewhere (identity
+    from the organisation's provider) nothing is issued."""
+    if not settings().api_credential_registry.exists():
+        return []
+    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    reviewers = sorted({(row.get("reviewer_id") or "").strip() for row in rows} - {""})
+    done = issue_defaults([], reviewers, issued_by="ndtf data load reviewers")
+    return [profile.removeprefix("reviewer:") for profile in done.issued if profile.startswith("reviewer:")]
 
 
 @audit_app.command("verify")

@@ -547,6 +547,24 @@ async def test_reference_data_and_the_audit_trail_through_the_api(live_api: Live
     assert "BROKEN" in broken.stderr
 
 
+async def test_loading_the_roster_locally_gives_each_new_reviewer_a_credential(
+    live_api: LiveApi, tmp_path: Path
+) -> None:
+    roster = (PROJECT_ROOT / "data" / "reference" / "reviewers.csv").read_text() + "legal.noor,Noor,legal\n"
+    before = await live_api.ndtf("queue", "--as", "legal.noor")
+    assert before.exit_code == 3 and "profile reviewer:legal.noor" in before.stderr
+    loaded = await live_api.ndtf("data", "load", "reviewers", str(write(tmp_path, "roster.csv", roster)))
+    assert loaded.exit_code == 0, loaded.output
+    issued = " ".join(loaded.stdout.split()).split("new reviewer(s):")[1]
+    assert "legal.noor" in issued and "legal.ana" not in issued, "only reviewers who had none"
+    kept = json.loads(live_api.credentials.store.read_text())["reviewer:legal.ana"]
+    after = await live_api.ndtf("queue", "--as", "legal.noor")
+    assert after.exit_code == 0, after.output
+    again = await live_api.ndtf("data", "load", "reviewers", str(tmp_path / "roster.csv"))
+    assert again.exit_code == 0 and "credentials issued" not in again.stdout, "each reviewer once"
+    assert json.loads(live_api.credentials.store.read_text())["reviewer:legal.ana"] == kept
+
+
 # --- the real entry point ----------------------------------------------------------------------------
 
 
