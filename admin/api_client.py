@@ -68,6 +68,9 @@ class ReviewerApi(ApiClient):
         return self._case_action(request_id, "info-requests",
                                  {"question": question, "to_ncb": to_ncb, "due_days": due_days})
 
+    def note_source(self, request_id: str, source: str, summary: str) -> ActionAccepted:
+        return self._case_action(request_id, "sources", {"source": source, "summary": summary})
+
     def conclude_review(self, request_id: str, summary: str) -> ActionAccepted:
         return self._case_action(request_id, "review-conclusion", {"summary": summary})
 

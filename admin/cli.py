@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -179,6 +180,10 @@ def render_case(case: CaseState) -> None:
         out.print(fields([("withdrawn", case.withdrawal_reason)]))
     if case.reasons_to_ncb:
         out.print(table("Reasons given to the NCB", ["reason"], ((r,) for r in case.reasons_to_ncb)))
+    if case.sources:
+        out.print(table("External sources consulted", ["at", "by", "source", "summary"], (
+            (n.at, n.noted_by, n.source, n.summary) for n in case.sources
+        )))
     if case.messages:
         out.print(table("Messages to NCBs", ["at", "kind", "to", "subject"], (
             (m.at, m.kind, m.to if len(m.to) <= 5 else f"{len(m.to)} NCBs", m.subject) for m in case.messages
@@ -277,6 +282,26 @@ def request_info(
     accepted = as_reviewer(
         ctx, who, lambda api: api.request_info(request_id, question, to_ncb, due), f"request {request_id}"
     )
+    print_accepted(accepted, as_json)
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    source: Annotated[str, typer.Option(help="Where the source can be read again (http or https address)")],
+    summary: Annotated[str, typer.Option(help="What it says that bears on the case")],
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record an external, credible source consulted during the review, as evidence on the case."""
+    who = acting(reviewer)
+    summary = require_text(summary, "--summary")
+    source = source.strip()
+    if not re.fullmatch(r"https?://\S+", source):
+        report(CliError(EXIT_INVALID, f"--source: an http or https address, not {source!r}"))
+
+    accepted = as_reviewer(ctx, who, lambda api: api.note_source(request_id, source, summary), f"request {request_id}")
     print_accepted(accepted, as_json)
 
 

@@ -24,6 +24,7 @@ from models.case import (
     InfoRequested,
     ReviewConcluded,
     ReviewStage,
+    SourceConsulted,
     Verdict,
 )
 from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
@@ -104,6 +105,14 @@ class ReviewerClient:
         handle = self._case(request_id)
         return await call_open(
             lambda: handle.execute_update(NoticeRequestWorkflow.request_info, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
+
+    async def note_source(self, request_id: str, source: str, summary: str) -> ActionAccepted:
+        message = SourceConsulted(reviewer_id=self.reviewer_id, source=source, summary=summary)
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.note_source, message),
             lambda: case_closed(handle, CaseViewer()),
         )
 

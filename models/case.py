@@ -141,6 +141,15 @@ class WithdrawalRequested(Message):
     reason: Statement
 
 
+class SourceConsulted(Message):
+    """A reviewer records an external, credible source consulted during the review (the seed's step 4)."""
+
+    reviewer_id: str
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$")]
+    """Where it can be read again: an http(s) address."""
+    summary: Statement
+
+
 class ActionAccepted(BaseModel):
     """What an update answers when the workflow took the action."""
 
@@ -201,6 +210,15 @@ class TimelineEvent(BaseModel):
     detail: str = ""
 
 
+class SourceNote(BaseModel):
+    """An external source a reviewer consulted, as evidence on the case."""
+
+    source: str
+    summary: str
+    noted_by: str
+    at: datetime
+
+
 class RejectedMessage(BaseModel):
     at: datetime
     actor: str
@@ -240,6 +258,8 @@ class CaseState(BaseModel):
     messages: list[MessageSummary] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     rejected: list[RejectedMessage] = Field(default_factory=list)
+    sources: list[SourceNote] = Field(default_factory=list)
+    """External sources reviewers consulted, with what they found."""
     reasons_to_ncb: list[str] = Field(default_factory=list)
     withdrawal_reason: str | None = None
     rescreen_needed: bool = False

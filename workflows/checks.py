@@ -23,6 +23,7 @@ from models.case import (
     InfoRequested,
     InfoRequestKind,
     ReviewStage,
+    SourceConsulted,
     Verdict,
     WithdrawalRequested,
 )
@@ -94,6 +95,19 @@ def reply(state: CaseState, message: ClarificationReply, today: date) -> tuple[I
         return info, merge_amendments(state.request, message.amendments, today)
     except InvalidRequest as error:
         raise Refused("InvalidAmendment", f"The amendments do not validate: {error}") from None
+
+
+def note_source(state: CaseState, message: SourceConsulted) -> None:
+    _stage(
+        state,
+        {
+            ReviewStage.DETAILED_REVIEW,
+            ReviewStage.AWAITING_CLARIFICATION,
+            ReviewStage.LEGAL_ASSESSMENT,
+            ReviewStage.AWAITING_DECISION,
+        },
+        "record a source",
+    )
 
 
 def conclude_review(state: CaseState) -> None:

@@ -55,6 +55,8 @@ with workflow.unsafe.imports_passed_through():
         NoticeRequestInput,
         ReviewConcluded,
         ReviewStage,
+        SourceConsulted,
+        SourceNote,
         WithdrawalRequested,
     )
     from models.findings import Severity
@@ -351,6 +353,18 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         await self._apply_signal("reply", input, ClarificationReply, self._reply)
 
     @workflow.update
+    async def note_source(self, input: SourceConsulted) -> ActionAccepted:
+        return await self._answer("note_source", input.reviewer_id, lambda: self._note_source(input))
+
+    @note_source.validator
+    def _validate_note_source(self, input: SourceConsulted) -> None:
+        validated(lambda: checks.note_source(self.state, input))
+
+    @workflow.signal
+    async def source_noted(self, input: AnyMessage) -> None:
+        await self._apply_signal("note_source", input, SourceConsulted, self._note_source)
+
+    @workflow.update
     async def conclude_review(self, input: ReviewConcluded) -> ActionAccepted:
         return await self._answer("conclude_review", input.reviewer_id, lambda: self._conclude_review(input))
 
@@ -448,6 +462,15 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         detail = f"{info.info_request_id} answered" + (f", amended {', '.join(amended)}" if amended else "")
         await self._record_event("reply_received", "ncb:" + ncb, detail, amended=bool(amended))
         return detail
+
+    async def _note_source(self, input: SourceConsulted) -> str:
+        checks.note_source(self.state, input)
+        await check_reviewer(input.reviewer_id, ReviewerAction.NOTE_SOURCE)
+        self.state.sources.append(
+            SourceNote(source=input.source, summary=input.summary, noted_by=input.reviewer_id, at=workflow.now())
+        )
+        await self._record_event("source_noted", input.reviewer_id, input.source)
+        return f"source recorded: {input.source}"
 
     async def _conclude_review(self, input: ReviewConcluded) -> str:
         checks.conclude_review(self.state)

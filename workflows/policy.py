@@ -11,6 +11,7 @@ from models.reference import ReviewerRole
 class ReviewerAction(StrEnum):
     REQUEST_INFO = "request_info"
     CONCLUDE_REVIEW = "conclude_review"
+    NOTE_SOURCE = "note_source"
     ASSESS = "assess"
     DECIDE = "decide"
     OVERRIDE_BLOCKING = "override_blocking"
@@ -23,6 +24,7 @@ ALLOWED_ROLES: dict[ReviewerAction, frozenset[ReviewerRole]] = {
     # Lawyers, police officers and operational experts all review and ask NCBs for more.
     ReviewerAction.REQUEST_INFO: frozenset(ReviewerRole),
     ReviewerAction.CONCLUDE_REVIEW: frozenset(ReviewerRole),
+    ReviewerAction.NOTE_SOURCE: frozenset(ReviewerRole),
     # The legal and human-rights assessment is a lawyer's.
     ReviewerAction.ASSESS: frozenset({ReviewerRole.LEGAL}),
     # The decision is a lawyer's or a supervisor's, never the assessor's own (four eyes).

@@ -43,6 +43,11 @@ class InfoRequestBody(_Body):
     due_days: int = Field(default=30, ge=1, le=180)
 
 
+class SourceBody(_Body):
+    source: str = Field(max_length=2000, pattern=r"^https?://\S+$", description="Where it can be read again")
+    summary: Statement = Field(description="What it says that bears on the case")
+
+
 class ReviewConclusionBody(_Body):
     summary: Statement
 
@@ -140,6 +145,19 @@ async def request_info(
     _mine(body, acting)
     accepted: ActionAccepted = await door.temporal(
         _client(door, acting).request_info(request_id, body.question, body.to_ncb, body.due_days), "case"
+    )
+    return accepted
+
+
+@router.post("/cases/{request_id}/sources", response_model=ActionAccepted, responses=ACTION_ERRORS,
+             summary="Record an external, credible source consulted, as evidence on the case")
+async def note_source(
+    request_id: str, body: SourceBody, door: DoorDep,
+    acting: Annotated[Acting, _acting(ReviewerAction.NOTE_SOURCE)],
+) -> ActionAccepted:
+    _mine(body, acting)
+    accepted: ActionAccepted = await door.temporal(
+        _client(door, acting).note_source(request_id, body.source, body.summary), "case"
     )
     return accepted
 

@@ -152,6 +152,8 @@ def routes(world: World) -> list[Route]:
         # reviewers, acting: the roles the door lets through reach the workflow, which refuses (409)
         Route("POST", "/v1/cases/{request_id}/info-requests", dict.fromkeys(REVIEWERS, 409), a,
               {"question": "Anything new?"}),
+        Route("POST", "/v1/cases/{request_id}/sources", dict.fromkeys(REVIEWERS, 409), b,
+              {"source": "https://example.org/report", "summary": "A report on the case."}),
         Route("POST", "/v1/cases/{request_id}/review-conclusion", dict.fromkeys(REVIEWERS, 409), a,
               {"summary": "Done."}),
         Route("POST", "/v1/cases/{request_id}/assessment", {"reviewer:legal.ana": 409}, a,

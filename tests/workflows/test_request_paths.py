@@ -13,6 +13,7 @@ import pytest
 
 from models.activities import CaseEvent, EventRecorded
 from models.case import (
+    AnyMessage,
     CaseOutcome,
     DecisionOutcome,
     DecisionSubmitted,
@@ -28,7 +29,7 @@ from registry.store import Registry
 from runtime.errors import ActionRefused
 from screening.persons import DUPLICATE
 from tests.workflows.conftest import Service, example
-from tests.workflows.test_notice_request import FRAUD, INCOMPLETE, approve, at, settle, submit
+from tests.workflows.test_notice_request import DEFAMATION, FRAUD, INCOMPLETE, approve, at, settle, submit
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.policy import REVIEW_SERVICE_LEVEL
 
@@ -280,3 +281,36 @@ async def test_an_answer_to_a_reviewers_question_reaches_it_only_once_it_was_sen
     (question,) = state.info_requests
     assert question.sent and question.status is InfoRequestStatus.ANSWERED
     assert [m.kind for m in state.messages].count("clarification_request") == 1
+
+
+async def test_a_reviewer_records_an_external_source_as_evidence_on_the_case(service: Service) -> None:
+    request_id = await submit(service, DEFAMATION)
+    await settle(service, request_id, at(ReviewStage.DETAILED_REVIEW))
+    url = "https://www.example.org/reports/2026/opposition-figures"
+    ben = service.reviewer("police.ben")
+    accepted = await ben.note_source(request_id, url, "Names the subject as an opposition MP.")
+    assert accepted.stage is ReviewStage.DETAILED_REVIEW
+    state = await service.reviewer("legal.ana").show(request_id)
+    (note,) = state.sources
+    assert (note.source, note.noted_by) == (url, "police.ben") and "opposition MP" in note.summary
+    assert [(e.actor, e.detail) for e in state.timeline if e.event == "source_noted"] == [("police.ben", url)]
+    with pytest.raises(ActionRefused) as refused:
+        await service.reviewer("nobody").note_source(request_id, url, "Anything.")
+    assert refused.value.kind == "NotInRoster"
+    handle = service.client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(request_id))
+    await handle.signal(
+        NoticeRequestWorkflow.source_noted, AnyMessage(reviewer_id="police.ben", source="not a url", summary="x")
+    )
+    state = await settle(service, request_id, lambda s: any(r.message == "note_source" and "source" in r.reason
+                                                            for r in s.rejected))
+    assert len(state.sources) == 1, "a source that is not an address is refused, naming the field"
+
+
+async def test_a_source_on_a_closed_case_is_refused(service: Service) -> None:
+    request_id = await submit(service, FRAUD)
+    await settle(service, request_id, at(ReviewStage.LEGAL_ASSESSMENT))
+    await service.ncb("FR").withdraw(request_id, "Arrested.")
+    await settle(service, request_id, at(ReviewStage.WITHDRAWN))
+    with pytest.raises(ActionRefused) as refused:
+        await service.reviewer("police.ben").note_source(request_id, "https://example.org/x", "Late.")
+    assert refused.value.kind == "CaseClosed"
