@@ -35,7 +35,7 @@ log = logging.getLogger("notice.worker")
 def build_worker(client: Client, db: Database, config: Settings, task_queue: str | None = None) -> Worker:
     """The worker, wired: used by `python -m worker` and by the tests alike."""
     registry = RegistryActivities(db, config)
-    screening = ScreeningActivities(db)
+    screening = ScreeningActivities(db, config)
     mail = MailActivities(db, config)
     dispatch = DispatchActivities(client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     return Worker(

@@ -2,6 +2,11 @@
 
 Person indexes over the refugee and political-targeting lists are built once per worker and rebuilt
 only when a new version of the list is loaded; nothing here is shared between workers.
+
+When an external screening service is configured (``EXTERNAL_SCREENING_URL``, activities/external.py),
+it is asked about the subject while the rest runs, bounded by its own timeout (10 s by default, well
+inside the activity's five minutes); its findings join the others. It never fails the activity: an
+outage is one ``external.unavailable`` finding.
 """
 
 from __future__ import annotations
@@ -11,18 +16,22 @@ from typing import Any
 
 from temporalio import activity
 
+from activities.external import ExternalScreening
 from models.activities import ScreenRequestInput
-from models.findings import ScreeningResult
+from models.findings import Finding, ScreeningResult, risk_of
 from models.reference import ReferenceKind
 from registry.database import Database
 from registry.references import ReferenceStore
+from runtime.config import Settings
 from screening import PersonIndex, screen
 from screening.persons import subject_names
 
 
 class ScreeningActivities:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, config: Settings | None = None) -> None:
         self._store = ReferenceStore(db)
+        self._external = ExternalScreening.from_settings(config) if config is not None else None
+        """None when no external screening service is configured: no external source is consulted."""
         self._indexes: dict[ReferenceKind, tuple[int, PersonIndex[Any]]] = {}
         self._lock = asyncio.Lock()
 
@@ -45,6 +54,22 @@ class ScreeningActivities:
 
     @activity.defn
     async def screen_request(self, input: ScreenRequestInput) -> ScreeningResult:
+        request = input.request
+        external: asyncio.Task[list[Finding]] | None = None
+        if self._external is not None:
+            external = asyncio.create_task(self._external.screen(request))
+        try:
+            result = await self._screen(input)
+        except BaseException:
+            if external is not None:
+                external.cancel()
+            raise
+        if external is None:
+            return result
+        findings = [*result.findings, *await external]
+        return ScreeningResult(findings=findings, risk=risk_of(findings))
+
+    async def _screen(self, input: ScreenRequestInput) -> ScreeningResult:
         request = input.request
         countries = sorted({request.requesting_ncb, *request.subject.nationalities})
         return screen(

@@ -77,6 +77,31 @@ class Settings:
     """The ``aud`` those tokens must carry."""
     oidc_jwks_url: str | None = field(default_factory=lambda: os.environ.get("OIDC_JWKS_URL") or None)
     """Where the issuer publishes its signing keys; when set, bearer tokens (JWT) are accepted."""
+    external_screening_url: str | None = field(default_factory=lambda: os.environ.get("EXTERNAL_SCREENING_URL") or None)
+    """A screening service speaking yente's ``/match`` API (e.g. ``http://127.0.0.1:8000`` of a yente, or
+    ``https://api.opensanctions.org``): when set, screening also asks it about the subject and each alias;
+    unset, screening consults no external source."""
+    external_screening_dataset: str = field(
+        default_factory=lambda: os.environ.get("EXTERNAL_SCREENING_DATASET") or "default"
+    )
+    """The yente dataset (or collection) matched against: ``/match/<dataset>``."""
+    external_screening_api_key: str | None = field(
+        default_factory=lambda: os.environ.get("EXTERNAL_SCREENING_API_KEY") or None
+    )
+    """Sent as ``Authorization: ApiKey <key>`` when set (as the hosted OpenSanctions API expects; a self-hosted
+    yente has no authentication of its own)."""
+    external_screening_threshold: float = field(
+        default_factory=lambda: float(os.environ.get("EXTERNAL_SCREENING_THRESHOLD") or 0.7)
+    )
+    """The lowest score (yente's, 0 to 1) that becomes a finding; yente's own default is 0.7."""
+    external_screening_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("EXTERNAL_SCREENING_TIMEOUT") or 10.0)
+    )
+    """Seconds the whole call may take; past it screening goes on with an ``external.unavailable`` finding."""
+    external_screening_algorithm: str = field(
+        default_factory=lambda: os.environ.get("EXTERNAL_SCREENING_ALGORITHM") or "best"
+    )
+    """yente's scoring algorithm (its ``algorithm`` query parameter; ``best`` is yente's default)."""
 
 
 def settings() -> Settings:
