@@ -27,11 +27,17 @@ from datetime import date
 
 from models.findings import Finding, Severity
 from models.request import Charge, NoticeKind, NoticeRequest, Purpose, partial_date_bounds
+from screening import offences as off
 
 ART_IDENTITY = "RPD Art. 83(2)(a)"
 ART_JUDICIAL = "RPD Art. 83(2)(b)"
 ART_THRESHOLD = "RPD Art. 83(1)(b)"
 ART_EXCLUDED = "RPD Art. 83(1)(a)"
+ART_EXCLUDED_BEHAVIOUR = "RPD Art. 83(1)(a)(i)"
+ART_EXCLUDED_FAMILY = "RPD Art. 83(1)(a)(ii)"
+ART_EXCLUDED_ADMINISTRATIVE = "RPD Art. 83(1)(a)(iii)"
+ART_FACTS = "RPD Art. 83(2)(b)(i)"
+ART_WARRANT = "RPD Art. 83(2)(b)(v)"
 ART_ASSURANCES = "RPD Art. 84"
 ART_QUALITY = "RPD Art. 12"
 ART_NEUTRALITY = "Constitution Art. 3"
@@ -41,8 +47,6 @@ PROSECUTION_MIN_MONTHS = 24
 """Prosecution: the offence must be punishable by at least two years (24 months)."""
 SENTENCE_MIN_REMAINING_MONTHS = 6
 """Serving a sentence: at least six months must remain to be served."""
-CHEQUE_MIN_USD = 10_000
-"""Unfunded cheques below USD 10,000 are excluded unless the offence is repeated."""
 MIN_AGE_AT_OFFENCE = 12
 MAX_AGE = 100
 
@@ -199,6 +203,27 @@ def _warrant_expired(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
     )]
 
 
+def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
+    judicial = request.judicial
+    findings: list[Finding] = []
+    for field, document in (("arrest_warrant", judicial.arrest_warrant), ("court_decision", judicial.court_decision)):
+        if document is None:
+            continue
+        authority = document.issuing_authority
+        body = _has(off.NON_JUDICIAL_AUTHORITY, authority)
+        if body is None or _has(off.JUDICIAL_AUTHORITY, authority):
+            continue
+        findings.append(rule.finding(
+            f"judicial.{field}.issuing_authority",
+            f"The {field.replace('_', ' ')} {document.reference} was issued by '{authority}', which reads as a "
+            f"police, ministerial or prosecutorial body ('{body}'), not a court or judge: check that national law "
+            "gives it the power to order an arrest with the effect of a judicial decision, or ask the NCB for a "
+            "warrant or decision of a judicial authority.",
+            evidence={"issuing_authority": authority, "matched": body},
+        ))
+    return findings
+
+
 _TIME_IN_TEXT = re.compile(
     r"\b(1[89]|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december)\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
@@ -318,42 +343,6 @@ def _sentence_threshold(rule: Rule, request: NoticeRequest, today: date) -> list
 
 # --- excluded offences: RPD Art. 83(1)(a) ---------------------------------------------------------
 
-_BEHAVIOUR_CATEGORIES = frozenset({
-    "defamation", "insult", "slander", "libel", "adultery", "consensual_sexual_acts", "homosexuality",
-    "personal_drug_use", "drug_use", "blasphemy", "apostasy", "public_morality", "indecency", "dress_code",
-})
-_BEHAVIOUR_WORDS = re.compile(
-    r"defam|insult|slander|libel|adulter|blasphem|apostas|homosexual|sodomy|consensual|"
-    r"(personal|own) (drug )?use|drug use|consumption of (drugs|narcotics|cannabis)|public morals|indecen|dress code"
-)
-_FAMILY_CATEGORIES = frozenset({
-    "family", "family_matter", "child_custody", "custody", "parental_abduction", "child_maintenance",
-    "maintenance", "alimony", "abandonment_of_family",
-})
-_FAMILY_WORDS = re.compile(
-    r"custody|alimony|child maintenance|non-payment of maintenance|maintenance payments|abandonment of (the )?family|"
-    r"parental (child )?abduction|family dispute|divorce"
-)
-_ADMIN_CATEGORIES = frozenset({
-    "administrative", "private_dispute", "debt", "breach_of_contract", "civil_dispute", "commercial_dispute",
-    "immigration", "labour_dispute",
-})
-_ADMIN_WORDS = re.compile(
-    r"breach of contract|unpaid debt|non-payment of (a )?debt|administrative (offence|violation|breach)|"
-    r"civil dispute|commercial dispute|immigration (violation|offence)|overstay|labour dispute"
-)
-_SERIOUS_LINK = re.compile(
-    r"organi[sz]ed crime|criminal (organi[sz]ation|group|network|gang)|money laundering|terroris|trafficking|"
-    r"smuggling|corruption"
-)
-_CHEQUE_CATEGORIES = frozenset({"cheque", "unfunded_cheque", "bad_cheque", "dishonoured_cheque", "bounced_cheque"})
-_CHEQUE_WORDS = re.compile(
-    r"(unfunded|bounced|dishono(u)?red|bad|worthless|uncovered)\s+(cheque|check)|"
-    r"(cheque|check)s?\s+(without|with insufficient)\s+(sufficient\s+)?(funds|cover|provision)"
-)
-_USD_AMOUNT = re.compile(r"(?:usd|us\$|\$)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:usd|us dollars)")
-_REPEATED = re.compile(r"repeated|several cheques|multiple cheques|series of|\b\d+ cheques|on \d+ occasions")
-
 
 def _excluded(
     rule: Rule,
@@ -361,10 +350,13 @@ def _excluded(
     categories: frozenset[str],
     words: re.Pattern[str],
     what: str,
+    unless: re.Pattern[str] | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
         hit = charge.category if charge.category in categories else _has(words, charge.offence)
+        if hit and unless is not None and _has(unless, charge.offence):
+            continue
         if hit:
             findings.append(rule.finding(
                 f"judicial.charges[{i}]",
@@ -377,57 +369,100 @@ def _excluded(
 
 
 def _excluded_behaviour(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    return _excluded(rule, request, _BEHAVIOUR_CATEGORIES, _BEHAVIOUR_WORDS,
-                     "an offence about behaviour or cultural norms")
+    return _excluded(rule, request, off.BEHAVIOUR_CATEGORIES, off.BEHAVIOUR_WORDS,
+                     "an offence about behaviour or cultural norms", unless=off.BEHAVIOUR_UNLESS)
+
+
+def _same_sex_relations(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
+    findings: list[Finding] = []
+    for i, charge in enumerate(request.judicial.charges):
+        hit = charge.category if charge.category in off.SAME_SEX_CATEGORIES else _has(off.SAME_SEX, charge.offence)
+        if hit and not _has(off.BEHAVIOUR_UNLESS, charge.offence):
+            findings.append(rule.finding(
+                f"judicial.charges[{i}]",
+                f"{_charge_label(i, charge, capital=True)} criminalises same-sex relations ({hit.replace('_', ' ')}): "
+                "acting on it would run against the Universal Declaration of Human Rights (non-discrimination, "
+                "private life). A reviewer must establish from the facts whether anything beyond consensual "
+                "relations between adults is alleged; if not, INTERPOL's channels cannot be used.",
+                evidence={"matched": hit},
+            ))
+    return findings
 
 
 def _excluded_family(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    return _excluded(rule, request, _FAMILY_CATEGORIES, _FAMILY_WORDS, "a private or family matter")
+    return _excluded(rule, request, off.FAMILY_CATEGORIES, off.FAMILY_WORDS, "a private or family matter")
+
+
+def _is_cheque_charge(charge: Charge) -> bool:
+    return charge.category in off.CHEQUE_CATEGORIES or _has(off.CHEQUE_WORDS, charge.offence) is not None
 
 
 def _excluded_administrative(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    if _has(_SERIOUS_LINK, request.judicial.facts_summary):
+    judicial = request.judicial
+    if _has(off.SERIOUS_LINK, judicial.facts_summary, *(c.offence for c in judicial.charges)):
         return []
-    return _excluded(rule, request, _ADMIN_CATEGORIES, _ADMIN_WORDS,
-                     "a breach of administrative law or a private dispute not linked to serious or organised crime")
+    findings = _excluded(rule, request, off.ADMIN_CATEGORIES, off.ADMIN_WORDS,
+                         "a breach of administrative law or regulations, or a private dispute, not linked to serious "
+                         "or organised crime")
+    if findings or all(_is_cheque_charge(c) for c in judicial.charges):
+        return findings
+    debt = _has(off.DEBT_FACTS, judicial.facts_summary)
+    if debt is None or _has(off.DECEIT, judicial.facts_summary):
+        return findings
+    return [rule.finding(
+        "judicial.facts_summary",
+        f"The facts describe an unpaid debt ('{debt}') and no deceit, false statement or other fraudulent act: "
+        "a debt charged as a criminal offence is a private dispute, excluded unless linked to serious or "
+        "organised crime. A reviewer must ask the NCB what fraudulent conduct, beyond non-payment, is alleged.",
+        evidence={"matched": debt},
+    )]
 
 
-def _usd_amount(*texts: str | None) -> float | None:
-    for text in texts:
-        if not text:
-            continue
-        found = _USD_AMOUNT.search(text.lower())
-        if found:
-            raw = (found.group(1) or found.group(2)).replace(",", "")
-            try:
-                return float(raw)
-            except ValueError:
-                continue
-    return None
+def _cheque_amounts(text: str) -> list[str]:
+    """The amounts, as written with their currency, attached to each cheque the text mentions: the first
+    amount after the word (in the same sentence), else one just before it ("a EUR 9,000 cheque")."""
+    amounts: list[str] = []
+    for mention in off.CHEQUE_MENTION.finditer(text):
+        after = off.SENTENCE_END.split(text[mention.end():mention.end() + off.CHEQUE_AMOUNT_AFTER])[0]
+        following = off.CHEQUE_MENTION.search(after)
+        if following:
+            after = after[:following.start()]
+        found = list(off.AMOUNT.finditer(after))
+        if not mention.group(0).lower().rstrip().endswith("s"):  # one cheque: the first amount after it
+            found = found[:1]
+        if not found:
+            before = re.split(r"[.;]\s", text[max(0, mention.start() - off.CHEQUE_AMOUNT_BEFORE):mention.start()])[-1]
+            found = list(off.AMOUNT.finditer(before))[-1:]
+        for amount in (f.group(0).strip() for f in found):
+            if amount not in amounts:
+                amounts.append(amount)
+    return amounts
 
 
 def _unfunded_cheque(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     judicial = request.judicial
-    cheques = [
-        (i, c) for i, c in enumerate(judicial.charges)
-        if c.category in _CHEQUE_CATEGORIES or _has(_CHEQUE_WORDS, c.offence)
-    ]
+    cheques = [(i, c) for i, c in enumerate(judicial.charges) if _is_cheque_charge(c)]
     if not cheques:
         return []
-    if len(cheques) > 1 or _has(_REPEATED, judicial.facts_summary, *(c.offence for _, c in cheques)):
-        return []
-    i, charge = cheques[0]
-    amount = _usd_amount(charge.offence, judicial.facts_summary)
-    if amount is not None and amount >= CHEQUE_MIN_USD:
-        return []
-    stated = f"USD {amount:,.0f}" if amount is not None else "an amount not stated in USD"
-    return [rule.finding(
-        f"judicial.charges[{i}]",
-        f"{_charge_label(i, charge, capital=True)} is a single unfunded cheque for {stated}; unfunded cheques under "
-        f"USD {CHEQUE_MIN_USD:,} are excluded unless the offence is repeated. Check the amount and whether "
-        "it was repeated.",
-        evidence={"amount_usd": f"{amount:.2f}" if amount is not None else "unknown"},
-    )]
+    in_facts = _cheque_amounts(judicial.facts_summary)
+    deceit = _has(off.DECEIT, judicial.facts_summary)
+    findings: list[Finding] = []
+    for i, charge in cheques:
+        amounts = _cheque_amounts(charge.offence) or in_facts
+        stated = ", ".join(amounts) if amounts else "an amount the request does not state"
+        intent = (f"The facts mention '{deceit}': check that they show fraudulent activity or intent beyond "
+                  "the unfunded cheque." if deceit else
+                  "The facts show no fraudulent activity or intent: ask the NCB for them, or the charge does not "
+                  "qualify.")
+        findings.append(rule.finding(
+            f"judicial.charges[{i}]",
+            f"{_charge_label(i, charge, capital=True)} is an unfunded-cheque offence (cheque amount as written: "
+            f"{stated}). Since the General Secretariat's list of 28 January 2022 such offences do not meet "
+            f"Article 83 unless the facts show fraudulent activity or intent, whatever the amount. {intent}",
+            evidence={"cheque_amounts": "; ".join(amounts) if amounts else "not stated",
+                      "fraud_indicator": deceit or "none found"},
+        ))
+    return findings
 
 
 # --- consistency: RPD Art. 12 (data quality) ------------------------------------------------------
@@ -503,68 +538,58 @@ def _implausible_age(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
     return findings
 
 
-_CATEGORY_TERMS: dict[str, tuple[str, ...]] = {
-    "fraud": ("fraud", "forg", "deceiv", "decept", "divert", "embezzl", "invoice", "misappropr", "swindl", "scam",
-              "false", "fake", "investor"),
-    "money_laundering": ("launder", "proceeds", "transfer", "account", "conceal", "shell compan"),
-    "drug_trafficking": ("drug", "cocaine", "heroin", "cannabis", "narcotic", "methamph", "import", "export",
-                         "kg", "smuggl", "traffick"),
-    "robbery": ("robb", "stole", "steal", "armed", "weapon", "gun", "knife"),
-    "theft": ("stole", "steal", "theft", "took"),
-    "murder": ("kill", "murder", "shot", "stabb", "death", "dead", "body"),
-    "homicide": ("kill", "murder", "shot", "stabb", "death", "dead"),
-    "assault": ("assault", "attack", "beat", "injur", "wound", "hit"),
-    "rape": ("rape", "sexual"),
-    "sexual_assault": ("sexual", "rape", "assault"),
-    "kidnapping": ("kidnap", "abduct", "hostage", "ransom"),
-    "human_trafficking": ("traffick", "exploit", "recruit", "victim"),
-    "terrorism": ("terror", "bomb", "attack", "explos"),
-    "corruption": ("brib", "corrupt", "kickback", "public official"),
-    "cybercrime": ("hack", "malware", "ransomware", "computer", "online", "phishing"),
-    "defamation": ("insult", "defam", "slander", "libel", "honour", "honor", "reputation"),
-}
-_GENERIC_WORDS = frozenset(
-    "offence offense crime criminal against other person persons public under article aggravated attempted attempt "
-    "serious organised organized group acts act with without their the and".split()
-)
-
-
-def _charge_stems(charge: Charge) -> set[str]:
-    stems = set(_CATEGORY_TERMS.get(charge.category, ()))
-    for word in re.findall(r"[a-z]+", charge.offence.lower()):
-        if len(word) >= 5 and word not in _GENERIC_WORDS:
-            stems.add(word[:5])
-    return stems
+def _offence_kinds(charge: Charge) -> list[off.OffenceKind]:
+    """The kinds of offence a charge names, by its category or its wording (none when it is of no kind
+    known here: then nothing is judged)."""
+    kinds = [off.KINDS_BY_CATEGORY[charge.category]] if charge.category in off.KINDS_BY_CATEGORY else []
+    kinds += [kind for kind in off.OFFENCE_KINDS if kind not in kinds and _has(kind.charge, charge.offence)]
+    return kinds
 
 
 def _charges_match_facts(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    facts = request.judicial.facts_summary.lower()
+    facts = request.judicial.facts_summary
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
-        stems = _charge_stems(charge)
-        if stems and not any(stem in facts for stem in stems):
-            findings.append(rule.finding(
-                f"judicial.charges[{i}]",
-                f"The summary of facts does not describe conduct matching {_charge_label(i, charge)}: ask the NCB "
-                "how the facts constitute this offence.",
-            ))
+        kinds = _offence_kinds(charge)
+        if not kinds or any(_has(kind.conduct, facts) or _has(kind.charge, facts) for kind in kinds):
+            continue
+        names = ", ".join(kind.name.replace("_", " ") for kind in kinds)
+        findings.append(rule.finding(
+            f"judicial.charges[{i}]",
+            f"The summary of facts describes no conduct of the kind {_charge_label(i, charge)} charges ({names}): "
+            "ask the NCB which acts of the subject constitute this offence.",
+            evidence={"offence_kind": names},
+        ))
     return findings
+
+
+# --- the summary of facts of substance: RPD Art. 83(2)(b)(i) ---------------------------------------
+
+
+def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
+    facts = request.judicial.facts_summary
+    found = {
+        "time": _has(off.FACTS_TIME, facts),
+        "place": off.names_a_place(facts),
+        "conduct": off.describes_conduct(facts),
+    }
+    missing = [item for item, hit in found.items() if hit is None]
+    if not missing:
+        return []
+    wanted = {"time": "when (a date, month, year or period)", "place": "where (a city, country or premises)",
+              "conduct": "what the subject did (the acts, not the name of the offence)"}
+    return [rule.finding(
+        "judicial.facts_summary",
+        f"The summary of facts does not say {'; nor '.join(wanted[item] for item in missing)}. It must describe "
+        "the circumstances of the offence, including its time and place: ask the NCB for a summary that does, "
+        "whatever the structured fields say.",
+        evidence={"missing": ", ".join(missing),
+                  **{f"found_{item}": hit for item, hit in found.items() if hit is not None}},
+    )]
 
 
 # --- Article 3 and Article 2(1) indicators --------------------------------------------------------
 
-_POLITICAL_CATEGORIES = frozenset({
-    "political", "treason", "sedition", "espionage", "military", "desertion", "insubordination", "religious",
-    "blasphemy", "apostasy", "racial", "insult_head_of_state", "lese_majeste", "extremism", "separatism",
-    "unauthorised_assembly", "unauthorized_assembly",
-})
-_POLITICAL_OFFENCES = re.compile(
-    r"treason|sedition|espionage|desert(ion|ed)|insubordinat|mutiny|blasphem|apostas|proselyti|l[eè]se.?majest|"
-    r"insult\w*\s+(of\s+|to\s+)?(the\s+)?(state|official|president|head of state|king|government|authorit|army)|"
-    r"rebellion|subversi|extremis|separatis|(unauthori[sz]ed|illegal|unlawful) (assembly|protest|demonstration|rally)|"
-    r"anti.?state|propaganda|false information|fake news|discredit\w* (the )?(state|army|government)|"
-    r"(political|religious|ethnic|racial) (hatred|discord|enmity)|banned (party|organi[sz]ation)"
-)
 _ELECTIONS_PROTESTS = re.compile(
     r"election|electoral|ballot|referendum|protest|demonstration|demonstrators|\brally\b|opposition|"
     r"\bregime\b|political|\bcoup\b|uprising|\briots?\b|dissident"
@@ -576,17 +601,33 @@ _PROFILE = re.compile(
 )
 
 
+def _art3_character(request: NoticeRequest, charge: Charge) -> tuple[str, str] | None:
+    """The Article 3 character of a charge and what showed it, or None."""
+    if charge.category in off.ART3_CATEGORIES:
+        return off.ART3_CATEGORIES[charge.category], charge.category
+    for character, pattern in off.ART3_OFFENCES.items():
+        hit = _has(pattern, charge.offence)
+        if hit:
+            return character, hit
+    membership = _has(off.MEMBERSHIP, charge.offence)
+    if membership and not _has(off.VIOLENCE, charge.offence, request.judicial.facts_summary):
+        return "political", membership
+    return None
+
+
 def _political_offence(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
-        hit = charge.category if charge.category in _POLITICAL_CATEGORIES else _has(_POLITICAL_OFFENCES, charge.offence)
-        if hit:
-            findings.append(rule.finding(
-                f"judicial.charges[{i}]",
-                f"{_charge_label(i, charge, capital=True)} may be an offence of a political, military, religious or "
-                f"racial character ({hit.replace('_', ' ')}): assess it under Article 3 before any further step.",
-                evidence={"matched": hit},
-            ))
+        found = _art3_character(request, charge)
+        if found is None:
+            continue
+        character, hit = found
+        findings.append(rule.finding(
+            f"judicial.charges[{i}]",
+            f"{_charge_label(i, charge, capital=True)} may be an offence of a {character} character "
+            f"({hit.replace('_', ' ')}): assess it under Article 3 before any further step.",
+            evidence={"matched": hit, "character": character},
+        ))
     return findings
 
 
@@ -641,8 +682,9 @@ def _in_absentia(rule: Rule, request: NoticeRequest, today: date) -> list[Findin
         return []
     return [rule.finding(
         field,
-        "The subject was tried in absentia: check that they can have a retrial or otherwise had a fair trial "
-        "(Article 2(1)).",
+        "The subject was tried in absentia: check that they can have a retrial or appeal, or otherwise had a fair "
+        "trial (Article 2(1)). The request has no field for the NCB's assurance of a retrial or appeal (RPD Art. 84): "
+        "ask the NCB for it, with the law that grants it.",
     )]
 
 
@@ -698,6 +740,17 @@ RULES: list[Rule] = [
          "The summary of facts must say when the offence was committed.", _facts_when),
     Rule("judicial.facts_place", ART_JUDICIAL, B, ("judicial.offence_place", "judicial.facts_summary"),
          "The summary of facts must say where the offence was committed.", _facts_where),
+    Rule("judicial.facts_substance", ART_FACTS, D, ("judicial.facts_summary",),
+         "The summary of facts itself must describe the circumstances of the offence: when (a date, month, year or "
+         "period), where (a named place) and what the subject did (a verb of acting, not 'committed fraud'). A doubt, "
+         "not a missing item: time and place missing from the whole request are already asked of the NCB by "
+         "judicial.facts_time and judicial.facts_place, and whether prose has substance is for a reviewer to judge.",
+         _facts_substance),
+    Rule("judicial.issuing_authority", ART_WARRANT, D,
+         ("judicial.arrest_warrant.issuing_authority", "judicial.court_decision.issuing_authority"),
+         "The warrant or decision must come from a judicial authority: one issued by a police force, a ministry of "
+         "the interior or a prosecutor (and naming no court, judge or tribunal) is for a reviewer to check against "
+         "national law.", _issuing_authority),
     Rule("judicial.charge_law", ART_JUDICIAL, B, ("judicial.charges[].law",),
          "Each charge must cite the law that makes it an offence.", _charge_law),
     Rule("judicial.charge_max_penalty", ART_JUDICIAL, B, ("judicial.charges[].max_penalty_months",),
@@ -715,21 +768,27 @@ RULES: list[Rule] = [
          ("kind", "purpose", "judicial.sentence.remaining_months"),
          f"Red notice to serve a sentence: at least {SENTENCE_MIN_REMAINING_MONTHS} months left to serve. Below it "
          "the case goes to reviewers, who may proceed for a case of particular importance.", _sentence_threshold),
-    Rule("excluded.behaviour_cultural_norms", ART_EXCLUDED, D, ("judicial.charges[].category",
+    Rule("excluded.behaviour_cultural_norms", ART_EXCLUDED_BEHAVIOUR, D, ("judicial.charges[].category",
          "judicial.charges[].offence"),
-         "Offences about behaviour or cultural norms (defamation or insult, adultery, consensual sexual acts, "
-         "personal drug use, blasphemy and the like) are excluded.", _excluded_behaviour),
-    Rule("excluded.family_private", ART_EXCLUDED, D, ("judicial.charges[].category", "judicial.charges[].offence"),
+         "Offences about behaviour or cultural norms (defamation or insult, adultery and extramarital relations, "
+         "consensual or same-sex sexual relations, prostitution, pornography, surrogacy, witchcraft or sorcery, "
+         "alcohol consumption, personal drug use, blasphemy and the like) are excluded; not when the charge also "
+         "alleges force, exploitation, a child or a victim (forced prostitution, child pornography).",
+         _excluded_behaviour),
+    Rule("excluded.family_private", ART_EXCLUDED_FAMILY, D, ("judicial.charges[].category",
+         "judicial.charges[].offence"),
          "Offences about family or private matters (custody, maintenance, parental abduction) are excluded.",
          _excluded_family),
-    Rule("excluded.administrative_private_dispute", ART_EXCLUDED, D,
+    Rule("excluded.administrative_private_dispute", ART_EXCLUDED_ADMINISTRATIVE, D,
          ("judicial.charges[].category", "judicial.charges[].offence", "judicial.facts_summary"),
-         "Breaches of administrative law and private disputes are excluded unless linked to serious or organised "
-         "crime.", _excluded_administrative),
-    Rule("excluded.unfunded_cheque", ART_EXCLUDED, D,
+         "Breaches of administrative law or regulations (exchange control, currency, immigration) and private "
+         "disputes (breach of contract, an unpaid commercial debt charged as a crime, or facts of an unpaid debt "
+         "with no deceit) are excluded unless linked to serious or organised crime.", _excluded_administrative),
+    Rule("excluded.unfunded_cheque", ART_EXCLUDED_ADMINISTRATIVE, D,
          ("judicial.charges[].category", "judicial.charges[].offence", "judicial.facts_summary"),
-         f"A single unfunded cheque under USD {CHEQUE_MIN_USD:,} is excluded; repeated offences are not.",
-         _unfunded_cheque),
+         "Every unfunded-cheque charge, whatever its amount: since the General Secretariat's list of 28 January 2022 "
+         "such offences do not meet Article 83 unless the facts show fraudulent activity or intent. Reports each "
+         "cheque's amount with its currency as written.", _unfunded_cheque),
     Rule("consistency.birth_before_offence", ART_QUALITY, D, ("subject.date_of_birth", "judicial.offence_date"),
          "The subject must have been born before the offence.", _birth_before_offence),
     Rule("consistency.offence_before_warrant", ART_QUALITY, D,
@@ -744,10 +803,16 @@ RULES: list[Rule] = [
          "today.", _implausible_age),
     Rule("consistency.charges_match_facts", ART_QUALITY, D,
          ("judicial.charges[].offence", "judicial.charges[].category", "judicial.facts_summary"),
-         "Each charge must be reflected in the summary of facts.", _charges_match_facts),
-    Rule("art3.offence_character", ART_NEUTRALITY, D, ("judicial.charges[].category", "judicial.charges[].offence"),
+         "The summary of facts must describe conduct of the kind each charge names (for fraud: deceiving, "
+         "persuading to invest, selling what never existed...; for desertion: leaving a unit without leave...). "
+         "Judged per offence kind from a list of conduct terms (screening.offences); a charge of no known kind is "
+         "not judged.", _charges_match_facts),
+    Rule("art3.offence_character", ART_NEUTRALITY, D,
+         ("judicial.charges[].category", "judicial.charges[].offence", "judicial.facts_summary"),
          "Offences of a political, military, religious or racial character: Article 3 forbids INTERPOL any "
-         "intervention in them.", _political_offence),
+         "intervention in them. Military: desertion, absence without leave, draft evasion, conscientious "
+         "objection, insubordination. Political: treason, mass riots, 'undesirable organisation', membership of a "
+         "banned organisation when no violent act is described, and the like.", _political_offence),
     Rule("art3.subject_profile", ART_NEUTRALITY, D, ("subject.occupation", "judicial.facts_summary"),
          "A subject who is a politician, journalist, activist, human rights defender or opposition member.",
          _subject_profile),
@@ -755,6 +820,10 @@ RULES: list[Rule] = [
          "Facts tied to elections, protests or other political activity.", _elections_protests),
     Rule("art2.death_penalty", ART_HUMAN_RIGHTS, D, ("judicial.charges[].death_penalty_possible",),
          "An offence that can carry the death penalty.", _death_penalty),
+    Rule("art2.same_sex_relations", ART_HUMAN_RIGHTS, D, ("judicial.charges[].category",
+         "judicial.charges[].offence"),
+         "An offence criminalising same-sex relations (besides its exclusion as a behavioural-norms offence).",
+         _same_sex_relations),
     Rule("art2.trial_in_absentia", ART_HUMAN_RIGHTS, D,
          ("judicial.trial_in_absentia", "judicial.court_decision.in_absentia"),
          "A conviction or trial in absentia.", _in_absentia),
