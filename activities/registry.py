@@ -32,7 +32,7 @@ from models.activities import (
     SearchResults,
 )
 from registry.database import Database
-from registry.references import member_ncbs
+from registry.references import ReferenceStore
 from registry.store import Registry, RegistryError
 from runtime.config import Settings
 
@@ -51,6 +51,7 @@ class RegistryActivities:
 
     def __init__(self, db: Database, config: Settings | None = None) -> None:
         self.registry = Registry(db, config)
+        self.references = ReferenceStore(db)
 
     @activity.defn
     async def register_request(self, input: RegisterRequestInput) -> RequestRegistered:
@@ -86,6 +87,7 @@ class RegistryActivities:
 
     @activity.defn
     async def member_ncbs(self, input: MembersInput) -> Members:
-        """Read through an activity, so a running workflow sees the list it was given on replay, even
-        after the list (or the library behind it) changed."""
-        return Members(ncbs=member_ncbs())
+        """The members as loaded (``ndtf data load members``; every ISO 3166-1 country, with a warning,
+        while none is). Read through an activity, so a running workflow sees the list it was given on
+        replay, even after the list changed."""
+        return Members(ncbs=await self.references.member_ncbs())

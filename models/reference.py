@@ -15,6 +15,7 @@ class ReferenceKind(StrEnum):
     COUNTRY_CONTEXT = "country_context"
     INTERSTATE_DISPUTES = "interstate_disputes"
     REVIEWERS = "reviewers"
+    MEMBERS = "members"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +79,27 @@ class Reviewer(BaseModel):
     reviewer_id: str
     name: str
     roles: list[ReviewerRole] = Field(default_factory=list)
+
+
+class NcbLanguage(StrEnum):
+    """The working language an NCB is written to in (INTERPOL's four working languages)."""
+
+    ARABIC = "ar"
+    ENGLISH = "en"
+    FRENCH = "fr"
+    SPANISH = "es"
+
+
+class Member(BaseModel):
+    """A member country of the organisation, as the ``members`` list holds it: its NCB is the one
+    requests may come from and diffusions and broadcasts go to."""
+
+    country: str
+    """ISO 3166-1 alpha-2 code, which is also the NCB's code."""
+    name: str
+    joined: str
+    """The year (YYYY) or the date (YYYY-MM-DD) it joined."""
+    language: NcbLanguage = NcbLanguage.ENGLISH
 
 
 class KnownName(BaseModel):

@@ -1,5 +1,6 @@
 """Reference data: the lists the organisation supplies (refugees, political targeting, country context,
-interstate disputes, the reviewer roster), loaded from CSV and read by screening.
+interstate disputes, the reviewer roster, the member countries), loaded from CSV and read by screening,
+by the workflows (the members a broadcast goes to) and by the API (who may request, and to whom).
 
 Loading validates the whole file first and writes nothing when any row is bad: every problem is
 reported by line number and column, so the file can be fixed in one go. A load replaces that list in
@@ -13,9 +14,10 @@ import asyncio
 import csv
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 from pathlib import Path
@@ -31,6 +33,8 @@ from models.reference import (
     DuplicateCandidate,
     InterstateDisputeRecord,
     KnownName,
+    Member,
+    NcbLanguage,
     PoliticalTargetRecord,
     ReferenceKind,
     RefugeeRecord,
@@ -46,6 +50,7 @@ from registry.tables import (
     REQUEST_ALIASES,
     CountryContextRow,
     InterstateDisputeRow,
+    MemberRow,
     NoticeRow,
     PoliticalTargetingRow,
     ReferenceVersionRow,
@@ -57,12 +62,17 @@ from registry.tables import (
 )
 from screening.vocabulary import NameVocabulary
 
+logger = logging.getLogger(__name__)
+
 REFERENCE_LOCK_KEY = 0x4E44_5446_5245_4600
 """Advisory lock base for loads on PostgreSQL (one per kind: base + index of the kind)."""
 
 CONTEXT_KINDS = ("unrest", "regime_change", "armed_conflict", "election", "coup")
 REFUGEE_STATUSES = ("granted", "revoked")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"^\d{4}$")
+FIRST_MEMBERSHIP_YEAR = 1923
+"""The International Criminal Police Commission, the organisation's forerunner, was founded in 1923."""
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _partial_date = TypeAdapter(PartialDate)
 
@@ -104,10 +114,16 @@ def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> Duplica
     )
 
 
-def member_ncbs() -> list[str]:
-    """The NCBs a broadcast reaches (publication, corrective action, expiry). Until the organisation's
-    member list is loaded as reference data of its own, the ISO 3166-1 countries stand for it."""
+def iso_countries() -> list[str]:
+    """Every ISO 3166-1 alpha-2 code: what stands for the member list while none is loaded
+    (``ReferenceStore.member_ncbs``)."""
     return sorted(country.alpha_2 for country in pycountry.countries)
+
+
+def member_ncbs() -> list[str]:
+    """The ISO 3166-1 countries, a superset of the members (kept for the local stack, which issues a
+    credential per country). The members themselves are reference data: ``ReferenceStore.member_ncbs``."""
+    return iso_countries()
 
 
 class ReferenceDataError(Exception):
@@ -174,6 +190,31 @@ def _optional_iso_date(value: str) -> str | None:
     return _iso_date(value) if value else None
 
 
+def _year_or_date(value: str) -> str:
+    """A year (YYYY) or an ISO date, from 1923 to today."""
+    if _YEAR.match(value):
+        year = int(value)
+    elif _ISO_DATE.match(value):
+        year = date.fromisoformat(_iso_date(value)).year
+    else:
+        raise ValueError(f"'{value}' is not a year (YYYY) or a date (YYYY-MM-DD)" if value else "is required")
+    if value > date.today().isoformat()[: len(value)]:
+        raise ValueError(f"'{value}' is in the future")
+    if year < FIRST_MEMBERSHIP_YEAR:
+        raise ValueError(f"'{value}' is before the organisation existed ({FIRST_MEMBERSHIP_YEAR})")
+    return value
+
+
+def _language(value: str) -> str:
+    """An NCB's working language; English when left empty."""
+    if not value:
+        return NcbLanguage.ENGLISH.value
+    allowed = [language.value for language in NcbLanguage]
+    if value.lower() not in allowed:
+        raise ValueError(f"'{value}' is not one of {', '.join(allowed)}")
+    return value.lower()
+
+
 def _one_of(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value.lower() not in allowed:
@@ -207,11 +248,18 @@ def _roles(value: str) -> list[str]:
 @dataclass(frozen=True)
 class _Format:
     columns: dict[str, Callable[[str], Any]]
-    """CSV column -> parser; the header must list exactly these, in this order."""
+    """CSV column -> parser; the header must list exactly these, in this order (then any ``optional``)."""
     to_row: Callable[[dict[str, Any]], dict[str, Any]]
     """Parsed cells -> table columns."""
     check: Callable[[dict[str, Any]], list[tuple[str, str]]] = lambda _row: []
     """Cross-column checks once every cell parsed: (field, message) pairs."""
+    optional: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    """Columns the header may add after ``columns`` (each once, in any order); a file without one
+    gets what its parser makes of an empty cell."""
+    key: tuple[str, str] | None = None
+    """(column, what a row is) when a value may appear on one row only, e.g. ("reviewer_id", "reviewer")."""
+    at_least_one: bool = False
+    """A file with no row is refused (a list that cannot be empty)."""
 
 
 def _period_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
@@ -283,6 +331,14 @@ FORMATS: dict[ReferenceKind, _Format] = {
     ReferenceKind.REVIEWERS: _Format(
         columns={"reviewer_id": _required, "name": _required, "roles": _roles},
         to_row=lambda parsed: dict(parsed),
+        key=("reviewer_id", "reviewer"),
+    ),
+    ReferenceKind.MEMBERS: _Format(
+        columns={"country": _country, "name": _required, "joined": _year_or_date},
+        optional={"language": _language},
+        to_row=lambda parsed: dict(parsed),
+        key=("country", "member"),
+        at_least_one=True,
     ),
 }
 
@@ -290,7 +346,7 @@ FORMATS: dict[ReferenceKind, _Format] = {
 def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any]]:
     """Validate a whole file; the table rows when every line is good, else ReferenceDataError."""
     spec = FORMATS[kind]
-    expected = list(spec.columns)
+    required = list(spec.columns)
     reader = csv.reader(io.StringIO(content.removeprefix("\ufeff"), newline=""))
     problems: list[ReferenceProblem] = []
     try:
@@ -298,10 +354,21 @@ def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any
     except csv.Error as error:
         problem = ReferenceProblem(line=1, field="header", message=str(error))
         raise ReferenceDataError(kind, [problem]) from None
-    if header is None or [column.strip() for column in header] != expected:
-        found = ",".join(column.strip() for column in header) if header else "an empty file"
-        message = f"the header must be exactly {','.join(expected)} (found {found})"
+    names = [column.strip() for column in header] if header is not None else []
+    extra = names[len(required):]
+    if (
+        header is None
+        or names[: len(required)] != required
+        or any(column not in spec.optional for column in extra)
+        or len(set(extra)) != len(extra)
+    ):
+        found = ",".join(names) if header else "an empty file"
+        allowed = f", optionally followed by {','.join(spec.optional)}" if spec.optional else ""
+        message = f"the header must be exactly {','.join(required)}{allowed} (found {found})"
         raise ReferenceDataError(kind, [ReferenceProblem(line=1, field="header", message=message)])
+    expected = names
+    parsers = {**spec.columns, **spec.optional}
+    absent = [column for column in spec.optional if column not in expected]
     rows: list[dict[str, Any]] = []
     keys_seen: dict[str, int] = {}
     line = reader.line_num
@@ -324,22 +391,27 @@ def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any
         row_problems: list[ReferenceProblem] = []
         for column, cell in zip(expected, cells, strict=True):
             try:
-                parsed[column] = spec.columns[column](cell.strip())
+                parsed[column] = parsers[column](cell.strip())
             except ValueError as error:
                 row_problems.append(ReferenceProblem(line=first_line, field=column, message=str(error)))
+        for column in absent:
+            parsed[column] = spec.optional[column]("")
         if not row_problems:
             row_problems = [
                 ReferenceProblem(line=first_line, field=field, message=message)
                 for field, message in spec.check(parsed)
             ]
-        if kind is ReferenceKind.REVIEWERS and "reviewer_id" in parsed:
-            earlier = keys_seen.setdefault(parsed["reviewer_id"], first_line)
+        if spec.key is not None and spec.key[0] in parsed:
+            key_column, what = spec.key
+            earlier = keys_seen.setdefault(parsed[key_column], first_line)
             if earlier != first_line:
-                message = f"reviewer '{parsed['reviewer_id']}' is already listed on line {earlier}"
-                row_problems.append(ReferenceProblem(line=first_line, field="reviewer_id", message=message))
+                message = f"{what} '{parsed[key_column]}' is already listed on line {earlier}"
+                row_problems.append(ReferenceProblem(line=first_line, field=key_column, message=message))
         problems.extend(row_problems)
         if not row_problems:
             rows.append(spec.to_row(parsed))
+    if spec.at_least_one and not rows and not problems:
+        problems.append(ReferenceProblem(line=2, field="row", message=f"the {kind.value} list needs at least one row"))
     if problems:
         raise ReferenceDataError(kind, problems)
     return rows
@@ -438,6 +510,37 @@ class ReferenceStore:
                 )
                 for row in rows
             ]
+
+    async def members(self) -> list[Member] | None:
+        """The member countries as loaded, by code; None while the list was never loaded."""
+        async with self.db.transaction() as session:
+            loaded = await session.get(ReferenceVersionRow, ReferenceKind.MEMBERS.value)
+            if loaded is None:
+                return None
+            rows = await session.scalars(select(MemberRow).order_by(MemberRow.country))
+            return [
+                Member(country=row.country, name=row.name, joined=row.joined, language=NcbLanguage(row.language))
+                for row in rows
+            ]
+
+    async def member_codes(self) -> frozenset[str] | None:
+        """The members' codes, for a membership check; None while the list was never loaded."""
+        async with self.db.transaction() as session:
+            loaded = await session.get(ReferenceVersionRow, ReferenceKind.MEMBERS.value)
+            if loaded is None:
+                return None
+            return frozenset(await session.scalars(select(MemberRow.country)))
+
+    async def member_ncbs(self) -> list[str]:
+        """The NCBs a broadcast reaches (publication, corrective action, expiry): the members as loaded.
+        While no member list is loaded, every ISO 3166-1 country stands for it (with a warning)."""
+        codes = await self.member_codes()
+        if codes is None:
+            logger.warning(
+                "no members list is loaded (ndtf data load members FILE): broadcasting to every ISO 3166-1 country"
+            )
+            return iso_countries()
+        return sorted(codes)
 
     async def version(self, kind: ReferenceKind | str) -> int:
         """The loaded version of a list (0 when it was never loaded): screening records it as evidence."""

@@ -352,6 +352,19 @@ class ReviewerRow(Base):
     roles: Mapped[list[Any]] = mapped_column()
 
 
+class MemberRow(Base):
+    """A member country of the organisation (its NCB): who may request, and who broadcasts reach."""
+
+    __tablename__ = "members"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    joined: Mapped[str] = mapped_column(String(10))
+    """A year (YYYY) or an ISO date; text so that SQLite and PostgreSQL return the same thing."""
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    """The NCB's working language: ar, en, fr or es."""
+
+
 class ReferenceVersionRow(Base):
     """Which content of each reference list is loaded; the version goes up on every change."""
 
@@ -370,6 +383,7 @@ REFERENCE_TABLES: dict[str, type[Base]] = {
     "country_context": CountryContextRow,
     "interstate_disputes": InterstateDisputeRow,
     "reviewers": ReviewerRow,
+    "members": MemberRow,
 }
 """The table each ReferenceKind loads into."""
 

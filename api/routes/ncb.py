@@ -6,6 +6,7 @@ exactly as an unknown id (404), so its existence does not leak, and the attempt 
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -18,12 +19,15 @@ from models.activities import SearchResults
 from models.case import ActionAccepted, NcbCaseView, Statement
 from models.notice import NoticeActionAccepted
 from models.request import CountryCode, InvalidRequest, NoticeKind, NoticeRequest, parse_request
+from registry.references import ReferenceStore
 from starter.client import NcbClient, Submission
 
 router = APIRouter(prefix="/v1", tags=["NCB"], responses=problem_responses(401, 403, 429, 503, 504))
 
 Ncb = Annotated[Principal, Depends(ncb_caller)]
 DoorDep = Annotated[Door, Depends(door)]
+
+logger = logging.getLogger(__name__)
 
 HIDDEN_KINDS = frozenset({"NotYourRequest", "NothingAwaited", "CaseClosed", "QueryFailed"})
 """Refusals that, to an NCB not owning the request, would say it exists: answered as 404 instead."""
@@ -60,6 +64,33 @@ class AcknowledgementBody(_Body):
 class RenewalBody(_Body):
     reason: Statement
     ncb: str | None = Field(default=None, description="Optional; when given it must be your own NCB.")
+
+
+async def _check_membership(door: Door, request: NoticeRequest) -> None:
+    """A request comes from a member and a diffusion goes to members only, as the ``members`` reference
+    list has them; nothing is refused while no list is loaded (logged)."""
+    members = await ReferenceStore(door.db).member_codes()
+    if members is None:
+        logger.warning(
+            "no members list is loaded (ndtf data load members FILE): %s/%s accepted unchecked for membership",
+            request.requesting_ncb, request.ncb_reference,
+        )
+        return
+    errors = []
+    if request.requesting_ncb not in members:
+        errors.append(FieldError(field="requesting_ncb", message=f"{request.requesting_ncb} is not a member country"))
+    errors += [
+        FieldError(field=f"diffusion_recipients.{index}", message=f"{ncb} is not a member country")
+        for index, ncb in enumerate(request.diffusion_recipients)
+        if ncb not in members
+    ]
+    if errors:
+        raise ProblemError(
+            "NotAMember",
+            "Requests come from, and diffusions go to, the organisation's member countries only; nothing was started.",
+            status=422,
+            errors=errors,
+        )
 
 
 def _client(door: Door, caller: Principal) -> NcbClient:
@@ -108,6 +139,7 @@ async def submit(request: NoticeRequest, caller: Ncb, door: DoorDep, response: R
         checked = parse_request(request.model_dump(mode="json"))
     except InvalidRequest as invalid:
         raise from_request_problems(invalid.problems) from None
+    await _check_membership(door, checked)
     submission: Submission = await door.temporal(_client(door, caller).submit(checked), "request")
     if not submission.created:
         response.status_code = status.HTTP_200_OK

@@ -12,10 +12,11 @@ import pytest
 from models.case import ReviewStage
 from models.ids import notice_workflow_id
 from models.notice import AcknowledgementSent, NoticeAction, NoticeStatus, PublishedNoticeInput, PublishedNoticeState
+from models.reference import ReferenceKind
 from models.request import NoticeKind
-from registry.references import member_ncbs
+from registry.references import parse_reference_csv
 from runtime.errors import ActionRefused
-from tests.workflows.conftest import Service
+from tests.workflows.conftest import REFERENCE, Service
 from tests.workflows.test_notice_request import FRAUD, approve, at, settle, submit
 from workflows.published_notice import PublishedNoticeWorkflow
 
@@ -41,7 +42,8 @@ async def notice_until(
     raise AssertionError(f"notice did not settle: {state.status}, {[e.event for e in state.timeline]}")
 
 
-MEMBERS = len(member_ncbs())
+MEMBERS = len(parse_reference_csv(ReferenceKind.MEMBERS, (REFERENCE / "members.csv").read_text(encoding="utf-8")))
+"""Broadcasts go to the members the service fixture loaded from data/reference/members.csv."""
 
 
 def body(mail: Message) -> str:
