@@ -13,10 +13,29 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from models.findings import Finding, RiskLevel, Severity
-from models.request import NoticeRequest
+from models.request import ARTICLE_CHARS, ARTICLES, STATEMENT_CHARS, Bounded, NoticeRequest
 
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""What a person writes into the record (a reason, an answer, a basis): blank text is refused."""
+Statement = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS, always=True)
+]
+"""What a person writes into the record (a reason, an answer, a basis), as the API reads it: blank text
+is refused, and so is text over ``STATEMENT_CHARS`` (4,000 characters), naming the field and the limit."""
+
+RecordedStatement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS)]
+"""The same text in a workflow's message. The API has held it to ``STATEMENT_CHARS`` already; the
+workflow does not, since it decodes the messages of its history again on every replay, and one recorded
+before the limit must replay as it ran. Its schema says the limit; a submission context
+(``models.request.at_submission``) applies it."""
+
+Article = Annotated[str, Bounded(ARTICLE_CHARS)]
+"""An article an assessment cites (`Art. 3`, `RPD Art. 83`), in the workflow's message (bounded at submission)."""
+
+Articles = Annotated[
+    list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(ARTICLE_CHARS, always=True)]],
+    Bounded(ARTICLES, always=True),
+]
+"""The articles an assessment cites, as the API reads them: at most ``ARTICLES``, each of at most
+``ARTICLE_CHARS`` characters."""
 
 
 class ReviewStage(StrEnum):
@@ -99,7 +118,7 @@ class ClarificationReply(Message):
     """An NCB's answer to an open request for information (signal and update)."""
 
     ncb: str
-    answer: Statement
+    answer: RecordedStatement
     amendments: dict[str, Any] = Field(default_factory=dict)
     info_request_id: str | None = None
     """Which request it answers; the oldest open one addressed to this NCB when empty."""
@@ -109,7 +128,7 @@ class InfoRequested(Message):
     """A reviewer asks the requesting NCB (or, with ``to_ncb``, another NCB) for information."""
 
     reviewer_id: str
-    question: Statement
+    question: RecordedStatement
     to_ncb: str | None = None
     due_days: int = Field(default=30, ge=1, le=180)
 
@@ -118,27 +137,27 @@ class ReviewConcluded(Message):
     """A reviewer closes the detailed review and hands the case to legal assessment."""
 
     reviewer_id: str
-    summary: Statement
+    summary: RecordedStatement
 
 
 class AssessmentSubmitted(Message):
     reviewer_id: str
     verdict: Verdict
-    basis: Statement
-    articles: list[str] = Field(default_factory=list)
+    basis: RecordedStatement
+    articles: Annotated[list[Article], Bounded(ARTICLES)] = Field(default_factory=list)
 
 
 class DecisionSubmitted(Message):
     reviewer_id: str
     outcome: DecisionOutcome
-    reason: Statement
-    override_justification: Statement | None = None
+    reason: RecordedStatement
+    override_justification: RecordedStatement | None = None
     """A supervisor's justification for approving despite an unresolved blocking finding."""
 
 
 class WithdrawalRequested(Message):
     ncb: str
-    reason: Statement
+    reason: RecordedStatement
 
 
 class SourceConsulted(Message):
@@ -147,7 +166,7 @@ class SourceConsulted(Message):
     reviewer_id: str
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$")]
     """Where it can be read again: an http(s) address."""
-    summary: Statement
+    summary: RecordedStatement
 
 
 class ActionAccepted(BaseModel):

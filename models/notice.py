@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from models.case import Message, RejectedMessage, Statement, TimelineEvent
+from models.case import Message, RecordedStatement, RejectedMessage, TimelineEvent
 from models.request import NoticeKind
 
 
@@ -83,14 +83,14 @@ class NoticeAction(Message):
     """A reviewer blocks, unblocks or cancels a notice."""
 
     reviewer_id: str
-    reason: Statement
+    reason: RecordedStatement
     until: datetime | None = None
     """For a block: when it lifts by itself; indefinite when empty."""
 
 
 class RenewalRequested(Message):
     ncb: str
-    reason: Statement
+    reason: RecordedStatement
 
 
 class AcknowledgementSent(Message):

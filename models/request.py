@@ -1,12 +1,15 @@
 """The request contract an NCB submits (see shared/DESIGN.md): field names here are a public contract.
 
-Checks that need today's date (nothing in the future) run only when a validation context carries
-``today``: the workflow re-reads stored requests long after submission and must not refuse them then.
+Checks made at submission (nothing in the future, the limits below) run only when a validation context
+carries ``today`` (``parse_request``, ``merge_amendments``): the workflow re-reads stored requests long
+after submission, and replays requests stored before a limit existed, and must not refuse them then.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sized
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -17,16 +20,144 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails, PydanticCustomError, core_schema
 
 # pycountry reads its data files on first use; read them now, at import, because a workflow sandbox
 # (which validates this contract when it decodes a payload) forbids opening files.
 pycountry.countries.get(alpha_2="FR")
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+NAME_CHARS = 100
+"""A family name, forenames (the subject's, an alias's), an occupation, an officer's name."""
+SHORT_TEXT_CHARS = 50
+"""A colour, a document type or number, a charge's category."""
+PLACE_CHARS = 200
+"""A place (of birth, of the offence), a law, an issuing authority."""
+REFERENCE_CHARS = 200
+"""A warrant's or a court decision's reference."""
+EMAIL_CHARS = 254
+"""An e-mail address (RFC 5321's limit on a path)."""
+DESCRIPTION_CHARS = 1_000
+"""A charge's offence (what the person is charged with), distinguishing marks."""
+FACTS_SUMMARY_CHARS = 4_000
+"""The summary of facts: the RPD asks for a succinct one (the examples run to about 230 characters)."""
+STATEMENT_CHARS = 4_000
+"""What a person writes into the record: an answer, a question, a summary, a basis, a reason."""
+NCB_REFERENCE_CHARS = 64
+"""The NCB's own reference (checked always, not only at submission: it identifies the request)."""
+ALIASES = 20
+NATIONALITIES = 10
+IDENTITY_DOCUMENTS = 10
+CHARGES = 20
+DIFFUSION_RECIPIENTS = 196
+"""Every member country but the requesting one is at most 195; 196 is INTERPOL's membership."""
+ARTICLES = 20
+"""Articles (of the Constitution, of the RPD) an assessment cites."""
+ARTICLE_CHARS = 200
+
+LIMITS: dict[str, tuple[int, str]] = {
+    "subject.family_name, subject.forenames, subject.aliases[].family_name, subject.aliases[].forenames": (
+        NAME_CHARS,
+        "characters",
+    ),
+    "subject.occupation, contact.officer": (NAME_CHARS, "characters"),
+    "subject.place_of_birth, judicial.offence_place": (PLACE_CHARS, "characters"),
+    "subject.physical_description.eye_colour, subject.physical_description.hair_colour": (
+        SHORT_TEXT_CHARS,
+        "characters",
+    ),
+    "subject.physical_description.distinguishing_marks": (DESCRIPTION_CHARS, "characters"),
+    "subject.identity_documents[].type, subject.identity_documents[].number": (SHORT_TEXT_CHARS, "characters"),
+    "subject.nationalities": (NATIONALITIES, "entries"),
+    "subject.aliases": (ALIASES, "entries"),
+    "subject.identity_documents": (IDENTITY_DOCUMENTS, "entries"),
+    "judicial.facts_summary": (FACTS_SUMMARY_CHARS, "characters"),
+    "judicial.charges": (CHARGES, "entries"),
+    "judicial.charges[].offence": (DESCRIPTION_CHARS, "characters"),
+    "judicial.charges[].law": (PLACE_CHARS, "characters"),
+    "judicial.charges[].category": (SHORT_TEXT_CHARS, "characters"),
+    "judicial.arrest_warrant.reference, judicial.court_decision.reference": (REFERENCE_CHARS, "characters"),
+    "judicial.arrest_warrant.issuing_authority, judicial.court_decision.issuing_authority": (
+        PLACE_CHARS,
+        "characters",
+    ),
+    "diffusion_recipients": (DIFFUSION_RECIPIENTS, "entries"),
+    "contact.email": (EMAIL_CHARS, "characters"),
+    "ncb_reference": (NCB_REFERENCE_CHARS, "characters"),
+    "messages: answer, question, summary, basis, reason, override_justification": (STATEMENT_CHARS, "characters"),
+    "messages: articles": (ARTICLES, "entries"),
+    "messages: articles[]": (ARTICLE_CHARS, "characters"),
+}
+"""Every limit of the request contract and of the messages, by field (``[]``: each entry of a list): the
+README's "Limits" table is this one and the schema's ``maxLength`` / ``maxItems`` say the same numbers
+(``tests/models/test_limits.py`` checks both), which the errors quote.
+
+A request is held to them when it is submitted or amended (a validation context carrying ``today``);
+a request already stored (the workflow decoding its input, replaying a history recorded before a limit
+existed) is not. A message's text is held to ``STATEMENT_CHARS`` where the API reads it
+(``models.case.Statement``); the workflow takes the messages of its history as they are
+(``models.case.RecordedStatement``)."""
+
+LIMIT_ERROR = "too_long"
+"""The pydantic error type of a value over its limit."""
+
+
+def at_submission(info: ValidationInfo) -> bool:
+    """Whether a validation is a submission's (or an amendment's): its context carries ``today``."""
+    context = info.context
+    if not isinstance(context, dict) or not isinstance(context.get("today"), date):
+        return False
+    return bool(context.get("limits", True))
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """``Annotated[str | list[...], Bounded(n)]``: at most ``n`` characters or entries, at submission
+    (or, with ``always``, at every validation), said in the schema as ``maxLength`` / ``maxItems``."""
+
+    maximum: int
+    always: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.with_info_wrap_validator_function(self._validate, handler(source))
+
+    def _validate(self, value: Any, inner: core_schema.ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        if isinstance(value, list | tuple):
+            # A list is counted before its entries are validated: 10,000 aliases are refused at once.
+            self._check(value, info)
+        result = inner(value)
+        if isinstance(result, str):
+            # A text is measured as it is kept, once its whitespace is stripped.
+            self._check(result, info)
+        return result
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        target["maxItems" if target.get("type") == "array" else "maxLength"] = self.maximum
+        return json_schema
+
+    def _check(self, value: Sized, info: ValidationInfo) -> None:
+        if len(value) > self.maximum and (self.always or at_submission(info)):
+            raise PydanticCustomError(
+                LIMIT_ERROR,
+                "at most {maximum} {unit} (got {actual})",
+                {
+                    "maximum": f"{self.maximum:,}",
+                    "unit": "characters" if isinstance(value, str) else "entries",
+                    "actual": f"{len(value):,}",
+                },
+            )
 
 
 class NoticeKind(StrEnum):
@@ -95,63 +226,63 @@ class _Contract(BaseModel):
 
 
 class Alias(_Contract):
-    family_name: NonEmpty
-    forenames: str | None = None
+    family_name: Annotated[NonEmpty, Bounded(NAME_CHARS)]
+    forenames: Annotated[str, Bounded(NAME_CHARS)] | None = None
 
 
 class IdentityDocument(_Contract):
-    type: NonEmpty
-    number: NonEmpty
+    type: Annotated[NonEmpty, Bounded(SHORT_TEXT_CHARS)]
+    number: Annotated[NonEmpty, Bounded(SHORT_TEXT_CHARS)]
     issuing_country: CountryCode
 
 
 class PhysicalDescription(_Contract):
     height_cm: int | None = Field(default=None, ge=40, le=260)
-    eye_colour: str | None = None
-    hair_colour: str | None = None
-    distinguishing_marks: str | None = None
+    eye_colour: Annotated[str, Bounded(SHORT_TEXT_CHARS)] | None = None
+    hair_colour: Annotated[str, Bounded(SHORT_TEXT_CHARS)] | None = None
+    distinguishing_marks: Annotated[str, Bounded(DESCRIPTION_CHARS)] | None = None
 
     def has_content(self) -> bool:
         return any(v not in (None, "") for v in self.model_dump().values())
 
 
 class Subject(_Contract):
-    family_name: NonEmpty
-    forenames: str | None = None
+    family_name: Annotated[NonEmpty, Bounded(NAME_CHARS)]
+    forenames: Annotated[str, Bounded(NAME_CHARS)] | None = None
     sex: str | None = Field(default=None, pattern=r"^[MFX]$")
     date_of_birth: PartialDate | None = None
-    place_of_birth: str | None = None
-    nationalities: list[CountryCode] = Field(default_factory=list)
-    aliases: list[Alias] = Field(default_factory=list)
-    identity_documents: list[IdentityDocument] = Field(default_factory=list)
+    place_of_birth: Annotated[str, Bounded(PLACE_CHARS)] | None = None
+    nationalities: Annotated[list[CountryCode], Bounded(NATIONALITIES)] = Field(default_factory=list)
+    aliases: Annotated[list[Alias], Bounded(ALIASES)] = Field(default_factory=list)
+    identity_documents: Annotated[list[IdentityDocument], Bounded(IDENTITY_DOCUMENTS)] = Field(default_factory=list)
     physical_description: PhysicalDescription | None = None
     photo_available: bool = False
     fingerprints_available: bool = False
     dna_profile_available: bool = False
-    occupation: str | None = None
+    occupation: Annotated[str, Bounded(NAME_CHARS)] | None = None
 
 
 class Charge(_Contract):
-    offence: NonEmpty
-    law: str | None = None
+    offence: Annotated[NonEmpty, Bounded(DESCRIPTION_CHARS)]
+    law: Annotated[str, Bounded(PLACE_CHARS)] | None = None
     max_penalty_months: int | None = Field(default=None, ge=0)
-    category: str = Field(default="other", pattern=r"^[a-z][a-z_]*$")
+    category: Annotated[str, Bounded(SHORT_TEXT_CHARS)] = Field(default="other", pattern=r"^[a-z][a-z_]*$")
     death_penalty_possible: bool = False
 
 
 class ArrestWarrant(_Contract):
-    reference: NonEmpty
+    reference: Annotated[NonEmpty, Bounded(REFERENCE_CHARS)]
     issued_on: date
-    issuing_authority: NonEmpty
+    issuing_authority: Annotated[NonEmpty, Bounded(PLACE_CHARS)]
     valid_until: date | None = None
 
 
 class CourtDecision(_Contract):
     """The judicial decision a sentence rests on (serve_sentence requests)."""
 
-    reference: NonEmpty
+    reference: Annotated[NonEmpty, Bounded(REFERENCE_CHARS)]
     issued_on: date
-    issuing_authority: NonEmpty
+    issuing_authority: Annotated[NonEmpty, Bounded(PLACE_CHARS)]
     in_absentia: bool = False
 
 
@@ -161,10 +292,10 @@ class Sentence(_Contract):
 
 
 class Judicial(_Contract):
-    facts_summary: NonEmpty
+    facts_summary: Annotated[NonEmpty, Bounded(FACTS_SUMMARY_CHARS)]
     offence_date: date | None = None
-    offence_place: str | None = None
-    charges: list[Charge] = Field(min_length=1)
+    offence_place: Annotated[str, Bounded(PLACE_CHARS)] | None = None
+    charges: Annotated[list[Charge], Bounded(CHARGES)] = Field(min_length=1)
     arrest_warrant: ArrestWarrant | None = None
     court_decision: CourtDecision | None = None
     sentence: Sentence | None = None
@@ -172,16 +303,16 @@ class Judicial(_Contract):
 
 
 class Contact(_Contract):
-    officer: NonEmpty
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    officer: Annotated[NonEmpty, Bounded(NAME_CHARS)]
+    email: Annotated[str, Bounded(EMAIL_CHARS)] = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class NoticeRequest(_Contract):
     kind: NoticeKind
     requesting_ncb: CountryCode
-    ncb_reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    ncb_reference: str = Field(min_length=1, max_length=NCB_REFERENCE_CHARS, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     purpose: Purpose
-    diffusion_recipients: list[CountryCode] = Field(default_factory=list)
+    diffusion_recipients: Annotated[list[CountryCode], Bounded(DIFFUSION_RECIPIENTS)] = Field(default_factory=list)
     subject: Subject
     judicial: Judicial
     extradition_assurance: bool | None = None
@@ -243,9 +374,9 @@ class InvalidRequest(Exception):
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
-def _problems(error: ValidationError) -> list[RequestProblem]:
+def _problems(errors: Iterable[ErrorDetails]) -> list[RequestProblem]:
     problems: list[RequestProblem] = []
-    for item in error.errors():
+    for item in errors:
         field = ".".join(str(part) for part in item["loc"])
         message = item["msg"]
         if item["type"] == "value_error":
@@ -265,13 +396,15 @@ def parse_request(data: Any, today: date | None = None) -> NoticeRequest:
     try:
         return NoticeRequest.model_validate(data, context={"today": today or date.today()})
     except ValidationError as error:
-        raise InvalidRequest(_problems(error)) from None
+        raise InvalidRequest(_problems(error.errors())) from None
 
 
 def merge_amendments(request: NoticeRequest, amendments: dict[str, Any], today: date | None = None) -> NoticeRequest:
     """Apply an NCB's amendments (request fields in the request's own shape) and validate the result.
 
-    The identity of a request (NCB, reference, kind) cannot be amended.
+    The identity of a request (NCB, reference, kind) cannot be amended. What the amendments change is
+    held to the limits (``LIMITS``); a field they leave alone is not, so a request stored before a limit
+    existed can still be amended (and a reply recorded then replays as it ran).
     """
     frozen = {"requesting_ncb", "ncb_reference", "kind"} & amendments.keys()
     if frozen:
@@ -282,7 +415,34 @@ def merge_amendments(request: NoticeRequest, amendments: dict[str, Any], today: 
             ]
         )
     merged = _deep_merge(request.model_dump(mode="json"), amendments)
-    return parse_request(merged, today)
+    context: dict[str, Any] = {"today": today or date.today()}
+    try:
+        return NoticeRequest.model_validate(merged, context=context)
+    except ValidationError as error:
+        changed = set(_paths(amendments))
+        problems = [
+            item for item in error.errors() if item["type"] != LIMIT_ERROR or _under(item["loc"], changed)
+        ]
+        if problems:
+            raise InvalidRequest(_problems(problems)) from None
+    try:
+        return NoticeRequest.model_validate(merged, context={**context, "limits": False})
+    except ValidationError as error:  # the cross-field checks, which run once every field validates
+        raise InvalidRequest(_problems(error.errors())) from None
+
+
+def _paths(changes: dict[str, Any], prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    """The paths an amendment sets: each key down to a value that is not an object."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and value:
+            yield from _paths(value, (*prefix, key))
+        else:
+            yield (*prefix, key)
+
+
+def _under(location: tuple[int | str, ...], changed: set[tuple[str, ...]]) -> bool:
+    path = tuple(str(part) for part in location)
+    return any(path[: len(prefix)] == prefix for prefix in changed)
 
 
 def _deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
