@@ -35,12 +35,14 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         r"\bconn(ed|ing)\b|persuad|induc|\blur(ed|ing)\b|trick|misl(ed|ead)|invest|non-?existent|fictitious|fake|"
         r"sham|bogus|never (built|delivered|existed|supplied|shipped|intended)|did not exist|pretend|posed as|"
         r"impersonat|promis|ponzi|pyramid scheme|forg|counterfeit|invoice|divert|embezzl|misappropriat|"
-        r"false (document|identity|name|statement|account)|obtained .{0,40}\bby\b",
+        r"false (document|identity|name|statement|account)|obtained .{0,40}\bby\b|siphon|entrust|"
+        r"(his|her|their) own (use|account|benefit|company)|personal (use|benefit)|to (his|her|their) own",
     ),
     _kind(
         "money_laundering", "money_laundering laundering",
         r"launder",
-        r"launder|proceeds|transferr?|account|conceal|shell compan|disguis|layer|front compan|cash",
+        r"launder|proceeds|transferr?|account|conceal|shell compan|disguis|layer|front compan|cash|funds|bought|"
+        r"purchas|invest|real estate|propert|origin|illicit|nominee|wire|crypto|deposit",
     ),
     _kind(
         "drug_trafficking", "drug_trafficking drugs narcotics",
@@ -56,7 +58,8 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     _kind(
         "theft", "theft burglary larceny",
         r"theft|steal|stole|larceny|burglar",
-        r"stole|steal|theft|took|burgl|broke into|taken|pilfer",
+        r"stole|steal|theft|took|burgl|broke into|taken|pilfer|removed|carried off|made off|pickpocket|shoplift|"
+        r"jewel|safe\b",
     ),
     _kind(
         "homicide", "murder homicide manslaughter",
@@ -66,7 +69,8 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     _kind(
         "assault", "assault bodily_harm grievous_bodily_harm",
         r"assault|bodily harm|wounding|battery",
-        r"assault|attack|beat|injur|wound|\bhit\b|struck|punch|kick|stabb|harm",
+        r"assault|attack|beat|injur|wound|\bhit\b|struck|punch|kick|stabb|harm|broke .{0,20}(jaw|nose|arm|leg|"
+        r"rib|bone)|fractur|bruis|violen|knife|slap|hurt",
     ),
     _kind(
         "sexual_offence", "rape sexual_assault sexual_abuse child_sexual_abuse",
@@ -87,12 +91,14 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     _kind(
         "terrorism", "terrorism terrorist_financing",
         r"terror",
-        r"terror|bomb|attack|explos|financ|recruit|train",
+        r"terror|bomb|attack|explos|financ|recruit|train|join|fought|fight|isis|isil|daesh|al.?qa[ei]da|jihad|"
+        r"armed group|plot|plann|propaganda",
     ),
     _kind(
         "corruption", "corruption bribery",
         r"brib|corrupt|kickback|abuse of (office|power)",
-        r"brib|corrupt|kickback|public official|paid .{0,40}official|abus|favour|contract",
+        r"brib|corrupt|kickback|official|officer|abus|favou?r|contract|paid|\bpay|gave|gift|in exchange|in return|"
+        r"permit|licen[cs]e|tender|mayor|minister|judge|customs",
     ),
     _kind(
         "cybercrime", "cybercrime computer_crime",
@@ -176,7 +182,7 @@ IRREGULAR_CONDUCT = re.compile(
 )
 """Verbs of acting that do not end in -ed (and present-tense ones: summaries are sometimes written so)."""
 _ED_WORD = re.compile(r"\b([a-z][a-z-]{2,}ed)\b")
-_ING_ACT = re.compile(r"\bby ([a-z]{3,}ing)\b")
+_ING_ACT = re.compile(r"\b(by|while|found|caught|seen|filmed|recorded) ([a-z]{3,}ing)\b")
 
 
 def describes_conduct(text: str) -> str | None:
@@ -213,7 +219,8 @@ BEHAVIOUR_WORDS = re.compile(
 )
 BEHAVIOUR_UNLESS = re.compile(
     r"child|minor|juvenile|underage|non.?consensual|forc|coerc|exploit|traffick|procur|pimp|rape|violen|"
-    r"assault|attack|bashing|beat|harm|injur|kill|murder|death|"
+    r"assault|attack|bashing|beat|harm|injur|kill|murder|death|smuggl|counterfeit|methanol|poison|excise|"
+    r"revenge|without (her |his |their )?consent|extort|blackmail|"
     r"drunk driving|driving|vehicle|sale of (a |an )?(child|baby|infant)"
 )
 """In the same charge, these make a morality offence a serious one (forced prostitution, child
@@ -250,7 +257,11 @@ DEBT_FACTS = re.compile(
     r"(debt|loan|invoice|bill|balance)|non.?(re)?payment of|defaulted on|owe[sd]? .{0,60}\b(debt|loan|supplier|"
     r"creditor|partner)"
 )
-"""Facts of a private debt: charged as a crime, it is a private dispute unless deceit is shown."""
+"""Facts of a private debt: charged as a crime, it is a private dispute unless deceit is shown (read only
+when no charge is of a known kind other than fraud, and no violence is described)."""
+ADMIN_UNLESS = re.compile(r"death|died|injur|kill|endanger|explos|poison")
+"""In the same charge, these make a breach of regulations more than administrative (a breach of safety
+regulations causing death)."""
 DECEIT = re.compile(
     r"deceiv|decept|deceit|false|fake|forg|fictitious|non-?existent|never (intended|existed|built|delivered)|"
     r"posed as|impersonat|fraudulent|misrepresent|swindl|lied"
@@ -331,7 +342,7 @@ MEMBERSHIP = re.compile(
 """Membership of a banned organisation: political (Article 3) unless violent acts are described."""
 VIOLENCE = re.compile(
     r"attack|bomb|explos|kill|murder|shot|shoot|stabb|weapon|firearm|armed (attack|assault|robbery|group)|"
-    r"hostage|kidnap|injur|wound|arson|violen"
+    r"hostage|kidnap|injur|wound|arson|violen|\bbeat|assault|threat"
 )
 
 # --- issuing authorities (judicial.issuing_authority) ---------------------------------------------

@@ -403,8 +403,10 @@ def _excluded_administrative(rule: Rule, request: NoticeRequest, today: date) ->
         return []
     findings = _excluded(rule, request, off.ADMIN_CATEGORIES, off.ADMIN_WORDS,
                          "a breach of administrative law or regulations, or a private dispute, not linked to serious "
-                         "or organised crime")
-    if findings or all(_is_cheque_charge(c) for c in judicial.charges):
+                         "or organised crime", unless=off.ADMIN_UNLESS)
+    if findings or all(_is_cheque_charge(c) for c in judicial.charges) or _has(off.VIOLENCE, judicial.facts_summary):
+        return findings
+    if any(kind.name != "fraud" for charge in judicial.charges for kind in _offence_kinds(charge)):
         return findings
     debt = _has(off.DEBT_FACTS, judicial.facts_summary)
     if debt is None or _has(off.DECEIT, judicial.facts_summary):
@@ -547,18 +549,24 @@ def _offence_kinds(charge: Charge) -> list[off.OffenceKind]:
 
 
 def _charges_match_facts(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
+    """A doubt only when the facts describe conduct of some known kind and none of the charged kind: facts
+    that describe nothing recognisable are judged by judicial.facts_substance, not here."""
     facts = request.judicial.facts_summary
+    described = [kind for kind in off.OFFENCE_KINDS if _has(kind.conduct, facts) or _has(kind.charge, facts)]
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
         kinds = _offence_kinds(charge)
-        if not kinds or any(_has(kind.conduct, facts) or _has(kind.charge, facts) for kind in kinds):
+        other = [kind for kind in described if kind not in kinds]
+        if not kinds or not other or any(kind in described for kind in kinds):
             continue
-        names = ", ".join(kind.name.replace("_", " ") for kind in kinds)
+        charged = ", ".join(kind.name.replace("_", " ") for kind in kinds)
+        instead = ", ".join(kind.name.replace("_", " ") for kind in other)
         findings.append(rule.finding(
             f"judicial.charges[{i}]",
-            f"The summary of facts describes no conduct of the kind {_charge_label(i, charge)} charges ({names}): "
-            "ask the NCB which acts of the subject constitute this offence.",
-            evidence={"offence_kind": names},
+            f"The summary of facts describes conduct of another kind ({instead}) and none of the kind "
+            f"{_charge_label(i, charge)} charges ({charged}): ask the NCB which acts of the subject constitute "
+            "this offence.",
+            evidence={"offence_kind": charged, "facts_describe": instead},
         ))
     return findings
 

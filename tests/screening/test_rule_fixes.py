@@ -59,6 +59,12 @@ def test_murder_charged_on_facts_about_tax_filings_is_a_doubt(category: str) -> 
     assert finding.severity is DOUBT and finding.article == "RPD Art. 12"
     assert finding.field == "judicial.charges[0]"
     assert "Murder" in finding.message and finding.evidence["offence_kind"] == "homicide"
+    assert "tax offence" in finding.evidence["facts_describe"]
+
+
+def test_facts_describing_nothing_recognisable_are_left_to_the_substance_rule() -> None:
+    facts = "On 2 May 2023 in Turin the subject emptied a client's strongbox."
+    assert fired("consistency.charges_match_facts", _case("Theft", facts, "theft")) == []
 
 
 def test_a_charge_of_no_known_kind_is_not_judged() -> None:
@@ -88,6 +94,7 @@ def test_a_summary_naming_only_the_offence_is_a_doubt_naming_what_is_missing() -
         ("In Lyon the subject forged invoices to defraud investors.", "time"),
         ("In 2021 in Lyon the subject committed fraud.", "conduct"),
         ("In 2021 in Lyon the subject is accused of organised fraud.", "conduct"),
+        ("The subject is suspected of the murder of his wife on 12 May 2021 in Kraków.", "conduct"),
     ],
 )
 def test_each_missing_element_is_named(facts: str, missing: str) -> None:
@@ -103,6 +110,9 @@ def test_each_missing_element_is_named(facts: str, missing: str) -> None:
         "In March 2024 the subject stole a car in Lyon.",
         "Between May and July 2025 the subject insulted officials online.",
         "Between 2018 and 2020 in FR the subject sold shares in a fund that did not exist.",
+        "On 03/05/2022 at Heathrow airport the subject was found carrying 5 kg of cocaine.",
+        "In 2020 the victim's body was found in a flat in Warsaw; the subject had strangled her.",
+        "On 14 February 2023, in the city of Guayaquil, the subject shot dead a police officer.",
     ],
 )
 def test_a_summary_with_time_place_and_conduct_passes(facts: str) -> None:
@@ -142,6 +152,24 @@ def test_an_unpaid_debt_charged_as_fraud_with_no_deceit_is_a_private_dispute() -
     [finding] = fired("excluded.administrative_private_dispute", _case("Fraud", facts, "fraud"))
     assert finding.field == "judicial.facts_summary" and finding.evidence["matched"] == "failed to repay"
     assert "fraudulent conduct" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("offence", "category", "facts"),
+    [
+        ("Murder", "murder", "In 2023 in Bucharest the subject shot a man who had failed to repay him a loan."),
+        ("Fraud", "fraud", "In 2023 in Bucharest the subject failed to repay a loan and beat the lender."),
+    ],
+)
+def test_facts_of_a_debt_beside_a_violent_crime_are_no_private_dispute(offence: str, category: str,
+                                                                        facts: str) -> None:
+    assert fired("excluded.administrative_private_dispute", _case(offence, facts, category)) == []
+
+
+def test_a_breach_of_safety_regulations_causing_death_is_not_administrative() -> None:
+    facts = "On 2 May 2023 in Dhaka the subject, the factory owner, locked the fire exits; 40 workers died."
+    request = _case("Breach of fire safety regulations causing death", facts)
+    assert fired("excluded.administrative_private_dispute", request) == []
 
 
 def test_an_unpaid_debt_obtained_by_deceit_is_not_a_private_dispute() -> None:
@@ -293,6 +321,8 @@ def test_behavioural_norm_offences_are_excluded(offence: str) -> None:
         "Murder in a witchcraft ritual",
         "Non-consensual sexual intercourse",
         "Indecent assault",
+        "Smuggling of alcohol",
+        "Revenge pornography",
     ],
 )
 def test_serious_crimes_near_the_behavioural_list_are_not_excluded(offence: str) -> None:
