@@ -115,6 +115,18 @@ def ensure_secret(path: Path, make: Callable[[], str]) -> tuple[str, bool]:
     return value, True
 
 
+async def member_list(url: str) -> list[str]:
+    """The member NCBs the registry holds (loaded from data/reference/members.csv)."""
+    from registry.database import Database
+    from registry.references import ReferenceStore
+
+    db = Database.from_url(url)
+    try:
+        return await ReferenceStore(db).member_ncbs()
+    finally:
+        await db.dispose()
+
+
 async def roster(url: str) -> list[str]:
     """The reviewers in the roster the registry holds (loaded from data/reference/reviewers.csv)."""
     from sqlalchemy import select
@@ -452,15 +464,15 @@ class LocalStack:
         """A credential for every member NCB, every reviewer in the roster and the administrator (a
         credential that still verifies is kept): the commands' tokens, the server's hashes."""
         from api.credentials import issue_defaults
-        from registry.references import member_ncbs
 
         reviewers = await roster(self.config.database_url)
+        members = await member_list(self.config.database_url)
         done = await asyncio.to_thread(
-            issue_defaults, member_ncbs(), reviewers,
+            issue_defaults, members, reviewers,
             registry_path=self.config.api_credential_registry, store_path=self.config.notice_credentials,
         )
         console.print(
-            f"credentials       {len(done.issued)} issued, {len(done.kept)} kept (every member NCB, "
+            f"credentials       {len(done.issued)} issued, {len(done.kept)} kept ({len(members)} member NCBs, "
             f"{len(reviewers)} reviewers, the administrator) → {self.config.notice_credentials}"
         )
 
