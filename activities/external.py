@@ -35,29 +35,14 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.findings import Finding, Severity
+from models.findings import Finding
 from models.request import NoticeRequest
 from runtime.config import Settings
+from screening.external import EXTERNAL_MATCH, EXTERNAL_UNAVAILABLE
 from screening.persons import subject_names
-from screening.rules import Rule
 
 log = logging.getLogger("notice.screening.external")
 
-ART_EXTERNAL = "RPD Art. 34(3)"
-
-EXTERNAL_MATCH = Rule(
-    "external.match", ART_EXTERNAL, Severity.DOUBT, ("subject", "subject.aliases"),
-    "The subject matches an entity an external screening service lists (sanctions, politically exposed persons, "
-    "wanted persons): check whether it is the same person and whether the listing bears on Article 3.",
-    source="external",
-)
-EXTERNAL_UNAVAILABLE = Rule(
-    "external.unavailable", ART_EXTERNAL, Severity.INFO, ("subject",),
-    "The external screening service could not be consulted: the subject was not checked against external "
-    "sources in this screening round.",
-    source="external",
-)
-EXTERNAL_RULES: list[Rule] = [EXTERNAL_MATCH, EXTERNAL_UNAVAILABLE]
 
 MAX_ERROR = 300
 """How much of an error (or of the service's ``detail``) an ``external.unavailable`` finding quotes."""

@@ -15,11 +15,12 @@ from models.reference import (
 )
 from models.request import NoticeRequest
 from screening.context import CONTEXT_RULES, context_findings
+from screening.external import EXTERNAL_RULES
 from screening.matching import PersonIndex
 from screening.persons import PERSON_RULES, duplicate_findings, political_targeting_findings, refugee_findings
 from screening.rules import RULES, Rule, apply_rules
 
-ALL_RULES: list[Rule] = [*RULES, *CONTEXT_RULES, *PERSON_RULES]
+ALL_RULES: list[Rule] = [*RULES, *CONTEXT_RULES, *PERSON_RULES, *EXTERNAL_RULES]
 """Everything screening checks, request rules first, then those that read reference data."""
 
 
