@@ -399,12 +399,15 @@ def parse_request(data: Any, today: date | None = None) -> NoticeRequest:
         raise InvalidRequest(_problems(error.errors())) from None
 
 
-def merge_amendments(request: NoticeRequest, amendments: dict[str, Any], today: date | None = None) -> NoticeRequest:
+def merge_amendments(
+    request: NoticeRequest, amendments: dict[str, Any], today: date | None = None, *, limits: bool = True
+) -> NoticeRequest:
     """Apply an NCB's amendments (request fields in the request's own shape) and validate the result.
 
     The identity of a request (NCB, reference, kind) cannot be amended. What the amendments change is
     held to the limits (``LIMITS``); a field they leave alone is not, so a request stored before a limit
-    existed can still be amended (and a reply recorded then replays as it ran).
+    existed can still be amended (and a reply recorded then replays as it ran). ``limits=False`` is for a
+    workflow replaying a reply it accepted before the limits.
     """
     frozen = {"requesting_ncb", "ncb_reference", "kind"} & amendments.keys()
     if frozen:
@@ -415,7 +418,7 @@ def merge_amendments(request: NoticeRequest, amendments: dict[str, Any], today: 
             ]
         )
     merged = _deep_merge(request.model_dump(mode="json"), amendments)
-    context: dict[str, Any] = {"today": today or date.today()}
+    context: dict[str, Any] = {"today": today or date.today(), "limits": limits}
     try:
         return NoticeRequest.model_validate(merged, context=context)
     except ValidationError as error:

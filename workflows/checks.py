@@ -77,7 +77,9 @@ def request_info(state: CaseState, message: InfoRequested) -> None:
     )
 
 
-def reply(state: CaseState, message: ClarificationReply, today: date) -> tuple[InfoRequest, NoticeRequest | None]:
+def reply(
+    state: CaseState, message: ClarificationReply, today: date, *, limits: bool = True
+) -> tuple[InfoRequest, NoticeRequest | None]:
     """The request for information the reply answers, and the amended request when it amends one."""
     case_open(state)
     ncb = message.ncb.upper()
@@ -92,7 +94,7 @@ def reply(state: CaseState, message: ClarificationReply, today: date) -> tuple[I
     if info.kind is not InfoRequestKind.CLARIFICATION:
         raise Refused("NotYourRequest", "Only the requesting NCB can amend the request.")
     try:
-        return info, merge_amendments(state.request, message.amendments, today)
+        return info, merge_amendments(state.request, message.amendments, today, limits=limits)
     except InvalidRequest as error:
         raise Refused("InvalidAmendment", f"The amendments do not validate: {error}") from None
 

@@ -73,6 +73,8 @@ with workflow.unsafe.imports_passed_through():
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
+REQUEST_LIMITS = "request-limits"
+"""Patch: an NCB's amendments are held to the request contract's limits (models.request.LIMITS)."""
 STAGES_OWN_MOVES = "stage-methods-own-moves"
 """Patch: the stage methods, not the handlers, move the case on. Histories recorded before it (no
 marker) replay with the handlers moving it, as they ran."""
@@ -448,7 +450,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         return f"{kind.value} {info.info_request_id} sent to NCB {to_ncb}, due {info.due_at.date().isoformat()}"
 
     async def _reply(self, input: ClarificationReply) -> str:
-        info, amended_request = checks.reply(self.state, input, workflow.now().date())
+        # Histories from before the request limits replay an amendment they accepted then.
+        limits = workflow.patched(REQUEST_LIMITS)
+        info, amended_request = checks.reply(self.state, input, workflow.now().date(), limits=limits)
         ncb = input.ncb.upper()
         amended: list[str] = []
         if amended_request is not None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from admin.client import QueueEntry, ReviewerClient
 from api.problems import FieldError, ProblemError, problem_responses
 from api.routes.access import Acting, Door, door, reviewer, same_identity
-from models.case import ActionAccepted, CaseState, DecisionOutcome, ReviewStage, Statement, Verdict
+from models.case import ActionAccepted, Articles, CaseState, DecisionOutcome, ReviewStage, Statement, Verdict
 from models.findings import RiskLevel
 from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
 from models.request import CountryCode, NoticeKind
@@ -55,7 +55,7 @@ class ReviewConclusionBody(_Body):
 class AssessmentBody(_Body):
     verdict: Verdict
     basis: Statement
-    articles: list[Statement] = Field(default_factory=list)
+    articles: Articles = Field(default_factory=list)
 
 
 class DecisionBody(_Body):
