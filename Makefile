@@ -12,7 +12,7 @@ PIP_TOOLS ?= pip-tools==7.6.2
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench bench-search clean distclean venv lock postgres
+.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m devstack.local_stack
@@ -29,6 +29,9 @@ bench: $(STAMP)
 
 bench-search: $(STAMP)
 	$(PY) -m benchmarks.search_bench
+
+bench-screening: $(STAMP)  ## the labelled request corpus (benchmarks/corpus/) through the screening rules
+	$(PY) -m benchmarks.screening_bench
 
 venv: $(STAMP)
 
