@@ -1,6 +1,8 @@
 """Synthetic people for the matcher benchmark: a refugees list with realistic name variety, and
 queries whose true matches are variants of list entries (transliteration, accents, swapped order,
-typos, missing parts, partial birth dates), plus people who are not on the list at all.
+typos, missing parts, partial birth dates; the name in its own script, Cyrillic or Arabic; particles
+glued, split or spelt otherwise, pinyin written together; a patronymic dropped; an estimated birth
+date up to two years off), plus people who are not on the list at all.
 
 Names are built per naming culture from roots and suffixes and drawn with a Zipf-like skew, so
 common names are common (many people share them) and the long tail is long. Everything is seeded.
@@ -9,6 +11,7 @@ common names are common (many people share them) and the long tail is long. Ever
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
@@ -35,6 +38,8 @@ class Culture:
     particle: tuple[str, ...] = ()
     mids: tuple[str, ...] = ("",)
     """Syllables between root and suffix, for a long tail of rarer family names."""
+    patronymic: float = 0.0
+    """Share of people whose forenames end with a patronymic (Sergeyevich, bin Khaled)."""
 
 
 CULTURES: dict[str, Culture] = {
@@ -61,6 +66,7 @@ CULTURES: dict[str, Culture] = {
               "Jovan Petrov Nikolić Wiśniew Kowal Zieliń Dąbrow".split()),
         ("ov", "ova", "enko", "sky", "ski", "ich", "uk", "in", "ovich"),
         mids=("", "", "ir", "an", "ush", "el", "och"),
+        patronymic=0.4,
     ),
     "arabic": Culture(
         ("SY", "IQ", "EG", "MA", "DZ", "SD", "YE", "LY"),
@@ -70,8 +76,9 @@ CULTURES: dict[str, Culture] = {
         tuple("Hass Haddad Khal Nass Mans Sal Ibrah Abd Hamd Qas Mahm Rash Sharif Aziz Farouk Hakim Jabr Kar "
               "Mousa Najj Othm Rahm Sab Sulaym Tah Yas Zaki Bakr Dar Fakh Ghan Habib Jam Kh Lat".split()),
         ("an", "i", "ar", "our", "ed", "ah", "oun", "awi"),
-        particle=("Al", "El", "Abu", "Ben"),
+        particle=("Al", "El", "Al-", "Abu", "Ben", "Abdel", "Abd al-"),
         mids=("", "", "ab", "am", "ir", "ul", "ash"),
+        patronymic=0.3,
     ),
     "nordic": Culture(
         ("NO", "SE", "DK", "FI", "IS"),
@@ -80,6 +87,7 @@ CULTURES: dict[str, Culture] = {
         tuple("Halvor Lars Ander Johan Niel Christian Hans Peder Sør Gustaf Berg Lind Holm Strøm Dahl Sand Nyg "
               "Eng Lundq Sjöq Haugl Bakk Ols Jens Madsen Rasmus Virt Korhon Mäkin Nieminen Hämäläin".split()),
         ("sen", "son", "berg", "strøm", "dahl", "lund", "vik", "en", "gaard"),
+        particle=("van", "van der", "von", "van den"),
         mids=("", "", "e", "s", "holm", "by"),
     ),
     "turkic_persian": Culture(
@@ -132,6 +140,7 @@ _CYRILLIC = {
     "shch": "щ", "kh": "х", "zh": "ж", "ch": "ч", "sh": "ш", "ts": "ц", "yu": "ю", "ya": "я", "ye": "е",
     "a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й", "k": "к",
     "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
+    "w": "в", "h": "х", "j": "й", "c": "к", "x": "кс", "q": "к",
 }
 
 # Spelling alternations that transliteration systems produce (applied to an ASCII name, in order).
@@ -172,10 +181,18 @@ class NameMaker:
         if rng.random() < culture.two_surnames:
             family += " " + rng.choices(self.family[culture_name], self.family_w[culture_name])[0]
         if culture.particle and rng.random() < 0.12:
-            family = rng.choice(culture.particle) + " " + family
+            particle = rng.choice(culture.particle)
+            family = particle + ("" if particle.endswith("-") else " ") + family
         forenames = rng.choices(culture.forenames, self.fore_w[culture_name])[0]
         if rng.random() < 0.35:
             forenames += " " + rng.choices(culture.forenames, self.fore_w[culture_name])[0]
+        if rng.random() < culture.patronymic:
+            father = anyascii(rng.choices(culture.forenames, self.fore_w[culture_name])[0])
+            if culture_name == "arabic":
+                forenames += " " + rng.choice(("bin", "ibn", "ben")) + " " + father
+            else:
+                female = forenames.endswith(("a", "ya"))
+                forenames += " " + father.rstrip("aeiyo") + ("ovna" if female else "ovich")
         if culture_name == "slavic" and rng.random() < 0.08:
             family, forenames = _to_cyrillic(family), _to_cyrillic(forenames)
         year = rng.randint(1940, 2008)
@@ -221,6 +238,52 @@ def _to_cyrillic(text: str) -> str:
     return "".join(out)
 
 
+# Latin to Arabic script for the arabic culture's names, as a list written in Arabic would give them:
+# consonants and long vowels written, short vowels (a, e) left out, doubled letters once.
+_ARABIC_DIGRAPHS = {"kh": "خ", "sh": "ش", "th": "ث", "dh": "ذ", "gh": "غ", "ou": "و", "oo": "و", "ee": "ي"}
+_ARABIC_LETTERS = {
+    "b": "ب", "t": "ت", "j": "ج", "h": "ح", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف", "q": "ق",
+    "k": "ك", "l": "ل", "m": "م", "n": "ن", "w": "و", "y": "ي", "o": "و", "u": "و", "i": "ي", "c": "ك",
+    "g": "ج", "p": "ب", "v": "ف", "x": "كس",
+}
+
+
+def _to_arabic(text: str) -> str:
+    words: list[str] = []
+    for word in anyascii(text).lower().replace("-", " ").split():
+        if word in ("al", "el"):
+            words.append("ال")
+            continue
+        out: list[str] = []
+        i = 0
+        previous = ""
+        while i < len(word):
+            if word[i] == "a" and word[i + 1 : i + 2] == "w":  # a long a before w is written (-awi)
+                out.append("ا")
+                i += 1
+                continue
+            if i == 0 and word[0] in "aeiou":
+                out.append("ا")
+                i += 1 if word[:2] not in _ARABIC_DIGRAPHS else 2
+                continue
+            pair = word[i : i + 2]
+            if pair in _ARABIC_DIGRAPHS:
+                source, letter, i = pair, _ARABIC_DIGRAPHS[pair], i + 2
+            else:
+                source, letter, i = word[i], _ARABIC_LETTERS.get(word[i], ""), i + 1
+            if letter and source != previous:  # a doubled letter is written once (shadda)
+                out.append(letter)
+            previous = source
+        words.append("".join(out))
+    joined = " ".join(words)
+    return joined.replace("ال ", "ال")  # the article is written joined to its word
+
+
+def _culture_of(person: Person) -> str:
+    country = person.nationalities[0] if person.nationalities else ""
+    return next((name for name, c in CULTURES.items() if country in c.countries), "")
+
+
 def make_people(size: int, seed: int = 7) -> list[Person]:
     maker = NameMaker(random.Random(seed))
     return [maker.person()[1] for _ in range(size)]
@@ -228,7 +291,19 @@ def make_people(size: int, seed: int = 7) -> list[Person]:
 
 # --- query variants -----------------------------------------------------------------------------
 
-VARIANT_KINDS = ("transliteration", "accents", "swapped_order", "typo", "missing_part", "partial_dob", "not_listed")
+VARIANT_KINDS = (
+    "transliteration", "accents", "swapped_order", "typo", "missing_part", "partial_dob", "script", "particle",
+    "patronymic_dropped", "estimated_dob", "not_listed",
+)
+_PARTICLE_SPELLINGS = {
+    "al": ("El ", "Al-", "Al", "el-"), "el": ("Al ", "Al-", "El"), "abu": ("Abou ", "Abu"), "ben": ("Bin ", "Ibn "),
+    "abdel": ("Abd al-", "Abdul ", "Abd el-"), "abd al": ("Abdel", "Abdul", "Abd-al-"), "de": ("De", "D'"),
+    "del": ("Del",), "de la": ("Dela", "De La ", "Dela "), "van": ("Van",),
+    "van der": ("Vander", "Van Der ", "Vander "), "von": ("Von",), "van den": ("Vanden", "Van Den "),
+}
+"""Other ways lists write a particle: glued, split, hyphenated, in another spelling."""
+_PARTICLE = re.compile(r"^(abd al|abdel|abu|al|ben|de la|del|de|el|van der|van den|van|von)[ -]", re.IGNORECASE)
+_PATRONYMIC = re.compile(r"(?:\s+(?:bin|ibn|ben)\s+\S+|\s+\S+(?:ovich|ovna))$")
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -275,6 +350,23 @@ class Query:
     """Row of the list entry this query is a variant of; -1 for someone not on the list."""
 
 
+def _family_parts(family: str) -> list[str]:
+    """The parts of a family name, each particle kept with the word after it: a list that leaves a
+    part out leaves out "de la Cruz", never "Cruz" alone with "de la" standing."""
+    parts: list[str] = []
+    pending = ""
+    for word in family.split():
+        if word.lower() in _PARTICLE_WORDS:
+            pending += word + " "
+            continue
+        parts.append(pending + word)
+        pending = ""
+    return parts + ([pending.strip()] if pending else [])
+
+
+_PARTICLE_WORDS = frozenset("al el abu ben abdel abd de del la van der den von".split())
+
+
 def make_queries(people: list[Person], count: int, seed: int = 11) -> list[Query]:
     rng = random.Random(seed)
     maker = NameMaker(random.Random(seed + 1))
@@ -315,7 +407,7 @@ def make_queries(people: list[Person], count: int, seed: int = 11) -> list[Query
                 parts[target - len(family.split())] = typed
                 fore = " ".join(parts)
         elif kind == "missing_part":
-            fam, first = family.split(), fore.split()
+            fam, first = _family_parts(family), fore.split()
             if len(fam) >= 2:
                 family = " ".join(fam[:-1]) if rng.random() < 0.7 else " ".join(fam[1:])
             elif len(first) >= 2:
@@ -326,5 +418,31 @@ def make_queries(people: list[Person], count: int, seed: int = 11) -> list[Query
             if "-" not in dob:
                 continue
             dob = _partial(dob, rng)
+        elif kind == "script":
+            culture = _culture_of(p)
+            if culture == "slavic" and family.isascii():
+                family, fore = _to_cyrillic(family), _to_cyrillic(fore)
+            elif culture == "arabic":
+                family, fore = _to_arabic(family), _to_arabic(fore)
+            else:
+                continue
+        elif kind == "particle":
+            found = _PARTICLE.match(family)
+            if found:
+                spelling = rng.choice(_PARTICLE_SPELLINGS[found.group(1).lower()])
+                family = spelling + family[found.end() :]
+            elif "CN" in p.nationalities and fore:
+                family, fore = family.title() + fore.replace("-", "").replace(" ", "").lower(), ""  # ZhangWei
+            else:
+                continue
+        elif kind == "patronymic_dropped":
+            if not _PATRONYMIC.search(fore):
+                continue
+            fore = _PATRONYMIC.sub("", fore)
+        elif kind == "estimated_dob":
+            if len(dob) != 10 or dob.endswith("-01-01"):
+                continue
+            year = int(dob[:4]) + rng.choice((-2, -1, 0, 1, 2))
+            dob = f"{year}-01-01" if rng.random() < 0.5 else f"{year}"
         queries.append(Query(kind, family, fore, dob, list(p.nationalities), row))
     return queries

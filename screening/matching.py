@@ -2,20 +2,28 @@
 
 One scorer, used both by the fast index and by the exhaustive scan it is benchmarked against:
 
-* name (80 %): rapidfuzz over the sorted, transliterated name tokens, so the order of family name and
-  forenames does not count (``token_sort_ratio``); when both names have at least two tokens, a name
-  that is the other one with parts missing (a compound family name cut short, a middle name left out)
-  scores ``token_set_ratio`` less a small penalty;
-  and a name that only sounds the same (its phonetic skeletons compared the same way) scores that
-  less a larger penalty, so transliterations (Ivanow Alexander / Иванов Александр) meet;
+* name (80 %): rapidfuzz over the sorted, comparable name tokens (``names.match_tokens``: any script
+  transliterated, particles glued in one spelling), so the order of family name and forenames does
+  not count (``token_sort_ratio``); when both names have at least two tokens, a name that is the other
+  one with parts missing (a compound family name cut short, a middle name or a patronymic left out)
+  scores ``token_set_ratio`` less a small penalty; a name whose parts are only written together or
+  apart (Zhang Wei / ZhangWei, Li Na / Lina) scores the similarity of the names written without spaces
+  less a smaller one; and a name that only sounds the same (its phonetic skeletons compared the same
+  ways) scores that less a larger penalty, so transliterations (Ivanow Alexander / Иванов Александр,
+  Mohamed Abdallah / محمد عبد الله) meet;
 * birth date (20 %): agreement to the precision both sides know (see ``names.dob_similarity``); an
-  unknown birth date counts as neither for nor against.
+  unknown birth date counts as neither for nor against; an estimated one (a year alone, 1 January, a
+  range) agrees up to two years off, as weaker evidence.
 
 The index only chooses which records to score. Candidate blocks are keyed on pairs of token
 signatures (phonetic skeleton, first four letters) and on one token signature with the birth year,
 so a record is a candidate when two of its name parts sound or start alike, or one does and the
-birth year agrees. Keys are ints in one sorted numpy array with the row numbers beside it (CSR), so
-a list of a million people takes seconds to index and a few hundred megabytes to hold.
+birth year agrees (any year within two of it when either date is estimated: an estimated record is
+filed under those five years, an estimated query looks under them); a one-word query also looks up
+the first four letters of each record's name written without spaces, and a longer one the one-word
+records starting as it does written without spaces. Keys are ints in one sorted numpy array with the
+row numbers beside it (CSR), so a list of a million people takes seconds to index and a few hundred
+megabytes to hold.
 
 A match is evidence for a reviewer, never a decision: ``PersonMatch`` says which record, how well it
 scored, which fields agreed and which did not.
@@ -34,10 +42,12 @@ from rapidfuzz import fuzz, process
 
 from screening.names import (
     DOB_UNKNOWN,
+    ESTIMATED_TOLERANCE,
     dob_similarity,
     format_date,
+    is_estimated,
     key_tokens,
-    name_tokens,
+    match_tokens,
     pack_date,
     parse_partial_date,
     phonetic,
@@ -52,6 +62,8 @@ SUBSET_PENALTY = 8.0
 """Points a name loses when it only matches as a subset of the other (missing parts)."""
 PHONETIC_PENALTY = 10.0
 """Points a name loses when it only matches by how it sounds (transliteration variants)."""
+SQUASH_PENALTY = 4.0
+"""Points a name loses when it only matches written without spaces (parts glued on one side)."""
 DEFAULT_THRESHOLD = 82.0
 """Same name and a clearly different birth date score 80 (below it); same name, unknown birth date 88."""
 FIELD_AGREES = 85.0
@@ -97,18 +109,24 @@ class _Query:
     forenames: tuple[str, ...]
     name: str
     sound: str
+    squash: str
+    """The name written without spaces, family name first."""
+    squash_rev: str
+    """The same, forenames first."""
     ntokens: int
     dob: tuple[int, int, int]
     nationalities: frozenset[str]
 
 
 def _query(family_name: str, forenames: str | None, date_of_birth: str | None, nationalities: Iterable[str]) -> _Query:
-    family, fore = name_tokens(family_name), name_tokens(forenames)
+    family, fore = match_tokens(family_name), match_tokens(forenames)
     return _Query(
         family=family,
         forenames=fore,
         name=sorted_name(family + fore),
         sound=sounds_of(family + fore),
+        squash="".join(family + fore),
+        squash_rev="".join(fore + family),
         ntokens=len(family) + len(fore),
         dob=parse_partial_date(date_of_birth),
         nationalities=frozenset(n.upper() for n in nationalities),
@@ -125,12 +143,28 @@ def sounds_of(tokens: tuple[str, ...]) -> str:
     return " ".join(sorted(phonetic(t) for t in tokens))
 
 
-def name_similarity(a: str, b: str, a_sound: str, b_sound: str, a_tokens: int, b_tokens: int) -> float:
-    """Order-free similarity of two sorted-token names, tolerant of missing parts and spelling (0..100)."""
+def name_similarity(
+    a: str,
+    b: str,
+    a_sound: str,
+    b_sound: str,
+    a_tokens: int,
+    b_tokens: int,
+    a_squashes: tuple[str, ...] = (),
+    b_squash: str = "",
+) -> float:
+    """Order-free similarity of two sorted-token names, tolerant of missing parts, parts written together
+    and spelling (0..100). ``a_squashes``: the first name written without spaces in both orders;
+    ``b_squash``: the second one's, family name first."""
     score = fuzz.token_sort_ratio(a, b, processor=None)
+    sound = fuzz.token_sort_ratio(a_sound, b_sound, processor=None)
     if min(a_tokens, b_tokens) >= 2:
         score = max(score, fuzz.token_set_ratio(a, b, processor=None) - SUBSET_PENALTY)
-    score = max(score, fuzz.token_sort_ratio(a_sound, b_sound, processor=None) - PHONETIC_PENALTY)
+        sound = max(sound, fuzz.token_set_ratio(a_sound, b_sound, processor=None) - SUBSET_PENALTY)
+    if b_squash:
+        for squash in a_squashes:
+            score = max(score, fuzz.ratio(squash, b_squash, processor=None) - SQUASH_PENALTY)
+    score = max(score, sound - PHONETIC_PENALTY)
     return float(score)
 
 
@@ -150,7 +184,8 @@ def score_person(
     q = _query(query_family, query_forenames, query_dob, ())
     r = _query(record_family, record_forenames, record_dob, ())
     dob, _ = dob_similarity(q.dob, r.dob)
-    return combined_score(name_similarity(q.name, r.name, q.sound, r.sound, q.ntokens, r.ntokens), dob)
+    name = name_similarity(q.name, r.name, q.sound, r.sound, q.ntokens, r.ntokens, (q.squash, q.squash_rev), r.squash)
+    return combined_score(name, dob)
 
 
 def _pair_key(a: int, b: int) -> int:
@@ -164,6 +199,20 @@ def _year_key(sig: int, year: int) -> int:
 
 def _single_key(sig: int) -> int:
     return (sig << 32) | (1 << 30)
+
+
+def _squash_key(sig: int) -> int:
+    return (sig << 32) | (1 << 29)
+
+
+def _years(date: tuple[int, int, int]) -> list[int]:
+    """The birth years a record is filed under, or a query looks under: five for an estimated date."""
+    year = date[0]
+    if not year:
+        return []
+    if is_estimated(date):
+        return list(range(year - ESTIMATED_TOLERANCE, year + ESTIMATED_TOLERANCE + 1))
+    return [year]
 
 
 class _Signatures:
@@ -190,12 +239,20 @@ class _Signatures:
             self.by_token[token] = result
         return result
 
+    def prefix(self, squash: str, *, add: bool) -> int | None:
+        """The id of the first-four-letters signature of a name written without spaces."""
+        sig = "x" + squash[:4]
+        sig_id = self.ids.get(sig)
+        if sig_id is None and add:
+            sig_id = self.ids[sig] = len(self.ids)
+        return sig_id
 
-def _keys(sigs_per_token: list[tuple[int, ...]], year: int, *, query: bool) -> list[int]:
+
+def _keys(sigs_per_token: list[tuple[int, ...]], years: list[int], *, query: bool) -> list[int]:
     keys: list[int] = []
     for left, right in combinations(sigs_per_token, 2):
         keys.extend(_pair_key(a, b) for a in left for b in right)
-    if year:
+    for year in years:
         keys.extend(_year_key(s, year) for sigs in sigs_per_token for s in sigs)
     if query or len(sigs_per_token) == 1:
         keys.extend(_single_key(s) for sigs in sigs_per_token for s in sigs)
@@ -210,6 +267,7 @@ class PersonIndex(Generic[R]):
         records: list[R],
         names: list[str],
         sounds: list[str],
+        squashes: list[str],
         ntokens: np.ndarray,
         dobs: np.ndarray,
         keys: np.ndarray,
@@ -220,6 +278,7 @@ class PersonIndex(Generic[R]):
         self._records = records
         self._names = names
         self._sounds = sounds
+        self._squashes = squashes
         self._ntokens = ntokens
         self._dobs = dobs
         self._keys = keys
@@ -233,21 +292,29 @@ class PersonIndex(Generic[R]):
         signatures = _Signatures()
         names: list[str] = []
         sounds: list[str] = []
+        squashes: list[str] = []
         interned: dict[str, str] = {}
         token_counts = array("B")
         packed_dobs = array("i")
         key_counts = array("i")
         all_keys = array("q")
         for record in kept:
-            tokens = name_tokens(record.family_name) + name_tokens(record.forenames)
-            name, sound = sorted_name(tokens), sounds_of(tokens)
+            family, fore = match_tokens(record.family_name), match_tokens(record.forenames)
+            tokens = family + fore
+            name, sound, squash = sorted_name(tokens), sounds_of(tokens), "".join(tokens)
             names.append(interned.setdefault(name, name))
             sounds.append(interned.setdefault(sound, sound))
+            squashes.append(interned.setdefault(squash, squash))
             token_counts.append(min(len(tokens), 255))
             packed = pack_date(record.date_of_birth)
             packed_dobs.append(packed)
             sigs = [signatures.of(t, add=True) for t in key_tokens(tokens)]
-            keys = _keys(sigs, packed // 10_000, query=False)
+            keys = _keys(sigs, _years(unpack_date(packed)), query=False)
+            if len(tokens) >= 2:
+                for written in dict.fromkeys((squash, "".join(fore + family))):
+                    sig_id = signatures.prefix(written, add=True)
+                    if sig_id is not None:
+                        keys.append(_squash_key(sig_id))
             all_keys.extend(keys)
             key_counts.append(len(keys))
         key_array = np.frombuffer(all_keys, dtype=np.int64) if all_keys else np.zeros(0, dtype=np.int64)
@@ -262,7 +329,7 @@ class PersonIndex(Generic[R]):
         unique_keys = sorted_keys[starts]
         offsets = np.append(starts, len(sorted_keys)).astype(np.int64)
         rows = row_array[order].copy()
-        return cls(kept, names, sounds, ntokens, dobs, unique_keys, offsets, rows, signatures)
+        return cls(kept, names, sounds, squashes, ntokens, dobs, unique_keys, offsets, rows, signatures)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -273,10 +340,19 @@ class PersonIndex(Generic[R]):
 
     def candidates(self, family_name: str, forenames: str | None, date_of_birth: str | None) -> np.ndarray:
         """Rows that share a block with the query (what ``search`` goes on to score)."""
-        tokens = name_tokens(family_name) + name_tokens(forenames)
+        tokens = match_tokens(family_name) + match_tokens(forenames)
         sigs = [s for s in (self._signatures.of(t, add=False) for t in key_tokens(tokens)) if s]
-        year = parse_partial_date(date_of_birth)[0]
-        wanted = np.unique(np.array(_keys(sigs, year, query=True), dtype=np.int64))
+        keys = _keys(sigs, _years(parse_partial_date(date_of_birth)), query=True)
+        if len(tokens) == 1:  # records whose name, written without spaces, starts the same
+            sig_id = self._signatures.prefix(tokens[0], add=False)
+            if sig_id is not None:
+                keys.append(_squash_key(sig_id))
+        elif tokens:  # one-word records that are this name written without spaces
+            for written in {"".join(tokens), "".join(match_tokens(forenames) + match_tokens(family_name))}:
+                sig_id = self._signatures.prefix(written, add=False)
+                if sig_id is not None:
+                    keys.append(_single_key(sig_id))
+        wanted = np.unique(np.array(keys, dtype=np.int64))
         if not len(wanted) or not len(self._keys):
             return np.zeros(0, dtype=np.int32)
         positions = np.searchsorted(self._keys, wanted)
@@ -320,6 +396,7 @@ class PersonIndex(Generic[R]):
         if not choices:
             return []
         sound_choices = self._sounds if rows is None else [self._sounds[i] for i in rows]
+        squash_choices = self._squashes if rows is None else [self._squashes[i] for i in rows]
         cutoff = name_cutoff(threshold)
         workers = -1 if rows is None else 1
         by_sort = process.cdist(
@@ -335,13 +412,24 @@ class PersonIndex(Generic[R]):
             [query.sound], sound_choices, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float32,
             workers=workers,
         )[0]
+        if query.ntokens >= 2:
+            by_sound = np.maximum(by_sound, process.cdist(
+                [query.sound], sound_choices, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32,
+                workers=workers,
+            )[0] - SUBSET_PENALTY)
         hopeful |= by_sound - PHONETIC_PENALTY >= cutoff
+        by_squash = process.cdist(
+            [query.squash, query.squash_rev], squash_choices, scorer=fuzz.ratio, processor=None, dtype=np.float32,
+            workers=workers,
+        ).max(axis=0)
+        hopeful |= by_squash - SQUASH_PENALTY >= cutoff
         positions = np.flatnonzero(hopeful)
         row_numbers = positions if rows is None else rows[positions]
         matches: list[PersonMatch[R]] = []
         for row in row_numbers.tolist():
             name = name_similarity(
-                query.name, self._names[row], query.sound, self._sounds[row], query.ntokens, int(self._ntokens[row])
+                query.name, self._names[row], query.sound, self._sounds[row], query.ntokens, int(self._ntokens[row]),
+                (query.squash, query.squash_rev), self._squashes[row],
             )
             dob, dob_word = dob_similarity(query.dob, unpack_date(int(self._dobs[row])))
             score = combined_score(name, dob)
@@ -352,7 +440,7 @@ class PersonIndex(Generic[R]):
 
     def _explain(self, query: _Query, row: int, score: float, name: float, dob: float, dob_word: str) -> PersonMatch[R]:
         record = self._records[row]
-        r_family, r_fore = name_tokens(record.family_name), name_tokens(record.forenames)
+        r_family, r_fore = match_tokens(record.family_name), match_tokens(record.forenames)
         agreed: list[str] = []
         disagreed: list[str] = []
         notes = [f"name similarity {name:.0f}/100"]
