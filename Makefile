@@ -38,6 +38,15 @@ venv: $(STAMP)
 # The pinned set (runtime + dev extras, hash-checked), then the project itself without resolving
 # anything again; redone whenever pyproject.toml or the lock changes.
 $(STAMP): pyproject.toml $(LOCK)
+	@# PyICU (under rigour's transliteration of names) builds from source against ICU.
+	@if ! { pkg-config --exists icu-i18n 2>/dev/null && command -v g++ >/dev/null 2>&1; }; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing ICU's headers, pkg-config and g++ (PyICU builds against them)"; \
+	    apt-get update -qq </dev/null && apt-get install -y -qq --no-install-recommends libicu-dev pkg-config g++ </dev/null; \
+	  else \
+	    echo "PyICU needs ICU's headers, pkg-config and a C++ compiler: install libicu-dev pkg-config g++" >&2; exit 1; \
+	  fi; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -r $(LOCK)
 	$(VENV)/bin/pip install --disable-pip-version-check --no-deps -e .
