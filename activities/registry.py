@@ -89,5 +89,16 @@ class RegistryActivities:
     async def member_ncbs(self, input: MembersInput) -> Members:
         """The members as loaded (``ndtf data load members``; every ISO 3166-1 country, with a warning,
         while none is). Read through an activity, so a running workflow sees the list it was given on
-        replay, even after the list changed."""
-        return Members(ncbs=await self.references.member_ncbs())
+        replay, even after the list changed.
+
+        With ``with_languages``, each member's working language too; with ``languages_of``, only those
+        NCBs' languages (an NCB the list does not hold, or any while none is loaded, has none: English)."""
+        ncbs = (
+            await self.references.member_ncbs()
+            if input.languages_of is None
+            else sorted({ncb.upper() for ncb in input.languages_of})
+        )
+        if not input.with_languages and input.languages_of is None:
+            return Members(ncbs=ncbs)
+        known = await self.references.member_languages()
+        return Members(ncbs=ncbs, languages={ncb: known[ncb] for ncb in ncbs if ncb in known})

@@ -214,10 +214,17 @@ class MembersInput(BaseModel):
     """Which NCBs a broadcast goes to: the organisation's members, as the reference data holds them."""
 
     purpose: str = "broadcast"
+    with_languages: bool = False
+    """Also each member's working language (``Members.languages``)."""
+    languages_of: list[str] | None = None
+    """Only these NCBs' working languages, for a message to a few: ``ncbs`` is then these NCBs, not the list."""
 
 
 class Members(BaseModel):
     ncbs: list[str]
+    languages: dict[str, str] = Field(default_factory=dict)
+    """Each member NCB's working language (ar, en, fr, es) when asked for; an NCB the member list does not
+    hold is not in it (it is written to in English)."""
 
 
 class LoadReport(BaseModel):

@@ -542,6 +542,13 @@ class ReferenceStore:
             return iso_countries()
         return sorted(codes)
 
+    async def member_languages(self) -> dict[str, str]:
+        """Each member NCB's working language (ar, en, fr, es), by code: what a message to it is written
+        in. Empty while no member list is loaded (every NCB is then written to in English)."""
+        async with self.db.transaction() as session:
+            rows = await session.execute(select(MemberRow.country, MemberRow.language))
+            return {country: language for country, language in rows}
+
     async def version(self, kind: ReferenceKind | str) -> int:
         """The loaded version of a list (0 when it was never loaded): screening records it as evidence."""
         async with self.db.transaction() as session:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from temporalio import workflow
@@ -69,7 +70,14 @@ with workflow.unsafe.imports_passed_through():
         REVIEW_SERVICE_LEVEL,
         ReviewerAction,
     )
-    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs
+    from workflows.steps import (
+        DB_TIMEOUT,
+        RETRY,
+        check_reviewer,
+        members_and_languages,
+        send_in_languages,
+        working_languages,
+    )
 
 
 SCREENING_TIMEOUT = timedelta(minutes=5)
@@ -145,8 +153,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     async def transmit_diffusion(self) -> None:
         """A diffusion reaches its recipients at once, with the explicit warning that review is pending."""
-        subject, body = texts.diffusion_transmission(self.state)
-        await self._send(MessageKind.DIFFUSION_TRANSMISSION, self.state.request.diffusion_recipients, subject, body)
+        await self._tell(
+            MessageKind.DIFFUSION_TRANSMISSION,
+            self.state.request.diffusion_recipients,
+            lambda language: texts.diffusion_transmission(self.state, language),
+        )
         self.state.diffusion_transmitted = True
 
     async def screen(self) -> None:
@@ -178,15 +189,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             return
         missing = result.missing_items
         if missing:
-            question = (
-                "Your request lacks data that the Rules on the Processing of Data make mandatory. "
-                "Please supply the items listed below, amending the request."
-            )
             self._open_info_request(
                 asked_by="system",
                 kind=InfoRequestKind.CLARIFICATION,
                 to_ncb=self.state.request.requesting_ncb,
-                question=question,
+                question=texts.MISSING_DATA_QUESTIONS[texts.ENGLISH],
                 due=CLARIFICATION_DEADLINE,
                 missing_items=missing,
             )
@@ -296,21 +303,35 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )
-        subject, body = texts.publication(self.state, notice_id, now)
-        await self._send(MessageKind.PUBLICATION, await member_ncbs(), subject, body)
+        members, languages = await members_and_languages()
+        await self._tell_in(
+            MessageKind.PUBLICATION,
+            members,
+            languages,
+            lambda language: texts.publication(self.state, notice_id, now, language),
+        )
         if self.state.diffusion_transmitted:
-            subject, body = texts.diffusion_follow_up(self.state, True, "")
-            await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
+            await self._tell(
+                MessageKind.DIFFUSION_FOLLOW_UP,
+                self.state.request.diffusion_recipients,
+                lambda language: texts.diffusion_follow_up(self.state, True, "", language),
+            )
         # The stage changes last: "published" means visible and every NCB's notification queued.
         await self._enter(ReviewStage.PUBLISHED, self._decided_by(), f"published as {notice_id}")
 
     async def deny(self, reason: str) -> None:
         self.state.reasons_to_ncb.append(reason)
-        subject, body = texts.denial(self.state, reason)
-        await self._send(MessageKind.DENIAL, [self.state.request.requesting_ncb], subject, body)
+        await self._tell(
+            MessageKind.DENIAL,
+            [self.state.request.requesting_ncb],
+            lambda language: texts.denial(self.state, reason, language),
+        )
         if self.state.diffusion_transmitted:
-            subject, body = texts.diffusion_follow_up(self.state, False, reason)
-            await self._send(MessageKind.DIFFUSION_FOLLOW_UP, self.state.request.diffusion_recipients, subject, body)
+            await self._tell(
+                MessageKind.DIFFUSION_FOLLOW_UP,
+                self.state.request.diffusion_recipients,
+                lambda language: texts.diffusion_follow_up(self.state, False, reason, language),
+            )
         await self._enter(ReviewStage.DENIED, self._decided_by(), "denied")
 
     async def close_as_withdrawn(self) -> None:
@@ -323,8 +344,12 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         if not told_first:
             await self._enter(ReviewStage.WITHDRAWN, "ncb:" + self.state.request.requesting_ncb, "withdrawn by the NCB")
         if self.state.diffusion_transmitted:
-            subject, body = texts.withdrawal(self.state, self.state.withdrawal_reason or "")
-            await self._send(MessageKind.WITHDRAWAL, self.state.request.diffusion_recipients, subject, body)
+            reason = self.state.withdrawal_reason or ""
+            await self._tell(
+                MessageKind.WITHDRAWAL,
+                self.state.request.diffusion_recipients,
+                lambda language: texts.withdrawal(self.state, reason, language),
+            )
         if told_first:
             await self._enter(ReviewStage.WITHDRAWN, "ncb:" + self.state.request.requesting_ncb, "withdrawn by the NCB")
 
@@ -564,13 +589,19 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 if now >= info.due_at:
                     info.status = InfoRequestStatus.OVERDUE
                     self.state.overdue = True
-                    subject, body = texts.deadline_missed(self.state, info)
-                    await self._send(MessageKind.DEADLINE_MISSED, [info.to_ncb], subject, body)
+                    await self._tell(
+                        MessageKind.DEADLINE_MISSED,
+                        [info.to_ncb],
+                        partial(texts.deadline_missed, self.state, info),
+                    )
                     await self._record_event("deadline_missed", "system", f"{info.info_request_id} ({info.to_ncb})")
                 elif now >= info.reminder_at and not info.reminded:
                     info.reminded = True
-                    subject, body = texts.reminder(self.state, info)
-                    await self._send(MessageKind.REMINDER, [info.to_ncb], subject, body)
+                    await self._tell(
+                        MessageKind.REMINDER,
+                        [info.to_ncb],
+                        partial(texts.reminder, self.state, info),
+                    )
                     await self._record_event("reminder_sent", "system", info.info_request_id)
             if (
                 self.state.stage in REVIEWER_STAGES
@@ -618,20 +649,35 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             if info.sent or info.status is not InfoRequestStatus.OPEN:
                 continue
             if info.kind is InfoRequestKind.CLARIFICATION:
-                subject, body = texts.clarification_request(self.state, info)
-                kind = MessageKind.CLARIFICATION_REQUEST
+                kind, compose = MessageKind.CLARIFICATION_REQUEST, texts.clarification_request
             else:
-                subject, body = texts.consultation_request(self.state, info)
-                kind = MessageKind.CONSULTATION_REQUEST
-            await self._send(kind, [info.to_ncb], subject, body)
+                kind, compose = MessageKind.CONSULTATION_REQUEST, texts.consultation_request
+            await self._tell(kind, [info.to_ncb], partial(compose, self.state, info))
             info.sent = True
 
-    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
-        key = await super()._send(kind, to, subject, body)
+    async def _tell(self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]) -> None:
+        """A message to these NCBs, each written to in its working language (read through an activity)."""
+        await self._tell_in(kind, to, await working_languages(to), compose)
+
+    async def _tell_in(
+        self,
+        kind: MessageKind,
+        to: list[str],
+        languages: dict[str, str] | None,
+        compose: Callable[[str], tuple[str, str]],
+    ) -> None:
+        """One message per language among the recipients, each its own outbox message and delivery
+        (``steps.send_in_languages``). The case records it once, to all its recipients, under the key and
+        subject of the first; a history from before the languages sent, and records, one in English."""
+
+        async def send(group: list[str], subject: str, body: str) -> str:
+            return await self._send(kind, group, subject, body)
+
+        sent = await send_in_languages(send, to, languages, compose)
+        key, subject = sent[0]
         self.state.messages.append(
             MessageSummary(message_key=key, kind=kind.value, to=to, subject=subject, at=workflow.now())
         )
-        return key
 
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
         """Move the case on; never out of a final stage."""

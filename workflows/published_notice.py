@@ -4,6 +4,7 @@ cancellation, and the instruction to every member NCB to update its national dat
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from temporalio import workflow
 
@@ -41,7 +42,14 @@ with workflow.unsafe.imports_passed_through():
         ReviewerAction,
         validity_end,
     )
-    from workflows.steps import DB_TIMEOUT, RETRY, check_reviewer, member_ncbs
+    from workflows.steps import (
+        DB_TIMEOUT,
+        RETRY,
+        check_reviewer,
+        members_and_languages,
+        send_in_languages,
+        working_languages,
+    )
 
 
 @workflow.defn
@@ -226,7 +234,8 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
                 await self._lift_block("system", "temporary block ended")
             if state.status in LIVE and state.expires_at and now >= state.expires_at:
                 await self._change(NoticeStatus.EXPIRED, "system", "validity period ended without renewal")
-                await self._send(MessageKind.EXPIRY_NOTICE, await member_ncbs(), *texts.expiry(state))
+                members, languages = await members_and_languages()
+                await self._tell_in(MessageKind.EXPIRY_NOTICE, members, languages, partial(texts.expiry, state))
             elif (
                 state.status in LIVE
                 and state.expires_at
@@ -234,7 +243,9 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
                 and now >= state.expires_at - RENEWAL_REMINDER_BEFORE
             ):
                 state.renewal_reminded = True
-                await self._send(MessageKind.RENEWAL_REMINDER, [state.requesting_ncb], *texts.renewal_reminder(state))
+                await self._tell(
+                    MessageKind.RENEWAL_REMINDER, [state.requesting_ncb], partial(texts.renewal_reminder, state)
+                )
                 self._note("system", "renewal_reminder", "renewal reminder sent")
             for instruction in state.instructions:
                 if not instruction.awaited:
@@ -243,8 +254,10 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
                     await self._escalate(instruction)
                 elif not instruction.reminded and now >= instruction.issued_at + ACK_REMINDER_AFTER:
                     instruction.reminded = True
-                    await self._send(
-                        MessageKind.ACK_REMINDER, list(instruction.pending), *texts.ack_reminder(state, instruction)
+                    await self._tell(
+                        MessageKind.ACK_REMINDER,
+                        list(instruction.pending),
+                        partial(texts.ack_reminder, state, instruction),
                     )
                     self._note("system", "ack_reminder", f"{len(instruction.pending)} NCBs reminded")
             self._publish_progress()
@@ -265,7 +278,10 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
         self.state.blocked_until = None
         await self._change(NoticeStatus.PUBLISHED, actor, reason)
         self._supersede("block lifted")
-        await self._send(MessageKind.UNBLOCK_NOTICE, await member_ncbs(), *texts.block_lifted(self.state, reason))
+        members, languages = await members_and_languages()
+        await self._tell_in(
+            MessageKind.UNBLOCK_NOTICE, members, languages, partial(texts.block_lifted, self.state, reason)
+        )
 
     def _supersede(self, why: str) -> None:
         """Stop chasing confirmations of instructions that no longer apply. Histories from before this
@@ -278,7 +294,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     async def _instruct(self, kind: InstructionKind, reason: str) -> None:
         now = workflow.now()
-        members = await member_ncbs()
+        members, languages = await members_and_languages()
         instruction = Instruction(
             instruction_key=self.state.next_id(f"instruction-{kind.value}"),
             kind=kind,
@@ -287,11 +303,31 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
             pending=list(members),
         )
         self.state.instructions.append(instruction)
-        await self._send(
+        await self._tell_in(
             MessageKind.BLOCK_INSTRUCTION if kind is InstructionKind.BLOCK else MessageKind.CANCEL_INSTRUCTION,
             members,
-            *texts.instruction(self.state, instruction, reason),
+            languages,
+            partial(texts.instruction, self.state, instruction, reason),
         )
+
+    async def _tell(self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]) -> None:
+        """A message to these NCBs, each written to in its working language (read through an activity)."""
+        await self._tell_in(kind, to, await working_languages(to), compose)
+
+    async def _tell_in(
+        self,
+        kind: MessageKind,
+        to: list[str],
+        languages: dict[str, str] | None,
+        compose: Callable[[str], tuple[str, str]],
+    ) -> None:
+        """One message per language among the recipients, each its own outbox message and delivery; a
+        history from before the languages sent one in English to them all."""
+
+        async def send(group: list[str], subject: str, body: str) -> str:
+            return await self._send(kind, group, subject, body)
+
+        await send_in_languages(send, to, languages, compose)
 
     async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
         self.state.status = status

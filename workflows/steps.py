@@ -3,12 +3,14 @@ action, the member list a broadcast goes to, and how a message to NCBs leaves a 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    import workflows.texts as texts
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
     from models.activities import MembersInput, OutboxMessage, ReviewerLookupInput, StartDeliveryInput
@@ -21,6 +23,10 @@ RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 """Registry activities retry until they succeed: each is idempotent, and a case must not be lost."""
 
 MEMBERS_FROM_REFERENCE_DATA = "members-from-reference-data"
+NCB_WORKING_LANGUAGE = "ncb-working-language"
+"""Patch: each message to NCBs is written in each recipient's working language (the member list's
+``language``), one message per language. Histories recorded before it (no marker) replay as they ran:
+in English, one message to all the recipients."""
 
 
 async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
@@ -55,6 +61,55 @@ async def member_ncbs() -> list[str]:
         retry_policy=RETRY,
     )
     return members.ncbs
+
+
+async def working_languages(ncbs: list[str]) -> dict[str, str] | None:
+    """The working language of each of these NCBs, through the member list's activity (so a replay
+    writes in the languages the run wrote in); None in a history from before the languages (English)."""
+    if not workflow.patched(NCB_WORKING_LANGUAGE):
+        return None
+    members = await workflow.execute_activity_method(
+        RegistryActivities.member_ncbs,
+        MembersInput(purpose="languages", languages_of=ncbs),
+        summary=f"read the working language of {len(ncbs)} NCBs",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )
+    return members.languages
+
+
+async def members_and_languages() -> tuple[list[str], dict[str, str] | None]:
+    """Every member NCB and its working language, read together (one activity); the languages are None
+    in a history from before them, and the list is the one ``member_ncbs`` gives such a history."""
+    if workflow.patched(NCB_WORKING_LANGUAGE) and workflow.patched(MEMBERS_FROM_REFERENCE_DATA):
+        members = await workflow.execute_activity_method(
+            RegistryActivities.member_ncbs,
+            MembersInput(with_languages=True),
+            summary="read the member list and its languages",
+            start_to_close_timeout=DB_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        return members.ncbs, members.languages
+    ncbs = await member_ncbs()
+    return ncbs, await working_languages(ncbs)
+
+
+async def send_in_languages(
+    send: Callable[[list[str], str, str], Awaitable[str]],
+    to: list[str],
+    languages: dict[str, str] | None,
+    compose: Callable[[str], tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """One message per working language among ``to`` (``compose(language)`` is its subject and body),
+    each NCB in exactly one; with no languages (a history from before them), one message in English to
+    them all. ``send(recipients, subject, body)`` sends one and gives its key; the (key, subject) of each
+    message sent, in order."""
+    groups = texts.by_language(to, languages) if languages is not None else []
+    sent: list[tuple[str, str]] = []
+    for language, group in groups or [(texts.ENGLISH, to)]:
+        subject, body = compose(language)
+        sent.append((await send(group, subject, body), subject))
+    return sent
 
 
 async def send_message(message: OutboxMessage) -> None:
