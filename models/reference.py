@@ -16,6 +16,7 @@ class ReferenceKind(StrEnum):
     INTERSTATE_DISPUTES = "interstate_disputes"
     REVIEWERS = "reviewers"
     MEMBERS = "members"
+    OFFENCE_CLASSIFICATION = "offence_classification"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +101,16 @@ class Member(BaseModel):
     joined: str
     """The year (YYYY) or the date (YYYY-MM-DD) it joined."""
     language: NcbLanguage = NcbLanguage.ENGLISH
+
+
+class OffenceCode(BaseModel):
+    """One code of the offence classification (UNODC's ICCS) a charge's ``category`` is checked against."""
+
+    code: str
+    """2 digits for a section, 4 for a division, 5 for a group, 6 for a class."""
+    label: str
+    parent: str = ""
+    """The code it lies under (empty for a section)."""
 
 
 class KnownName(BaseModel):

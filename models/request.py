@@ -266,7 +266,14 @@ class Charge(_Contract):
     offence: Annotated[NonEmpty, Bounded(DESCRIPTION_CHARS)]
     law: Annotated[str, Bounded(PLACE_CHARS)] | None = None
     max_penalty_months: int | None = Field(default=None, ge=0)
-    category: Annotated[str, Bounded(SHORT_TEXT_CHARS)] = Field(default="other", pattern=r"^[a-z][a-z_]*$")
+    category: Annotated[str, Bounded(SHORT_TEXT_CHARS)] = Field(
+        default="other",
+        pattern=r"^(?:\d{2}(?:\d{2}(?:\d{1,2})?)?|[a-z][a-z_]*)$",
+        description="The offence's code in the offence classification (UNODC's ICCS, e.g. 0701 for fraud), which "
+        "the API checks against the loaded ``offence_classification`` list. Free text (fraud, "
+        "drug_trafficking...) is the form of requests made before it, accepted only while no classification "
+        "is loaded.",
+    )
     death_penalty_possible: bool = False
 
 

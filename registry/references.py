@@ -1,6 +1,7 @@
 """Reference data: the lists the organisation supplies (refugees, political targeting, country context,
-interstate disputes, the reviewer roster, the member countries), loaded from CSV and read by screening,
-by the workflows (the members a broadcast goes to) and by the API (who may request, and to whom).
+interstate disputes, the reviewer roster, the member countries, the offence classification), loaded from
+CSV and read by screening, by the workflows (the members a broadcast goes to) and by the API (who may
+request, and to whom; which codes a charge's category may carry).
 
 Loading validates the whole file first and writes nothing when any row is bad: every problem is
 reported by line number and column, so the file can be fixed in one go. A load replaces that list in
@@ -35,6 +36,7 @@ from models.reference import (
     KnownName,
     Member,
     NcbLanguage,
+    OffenceCode,
     PoliticalTargetRecord,
     ReferenceKind,
     RefugeeRecord,
@@ -52,6 +54,7 @@ from registry.tables import (
     InterstateDisputeRow,
     MemberRow,
     NoticeRow,
+    OffenceClassificationRow,
     PoliticalTargetingRow,
     ReferenceVersionRow,
     RefugeeRow,
@@ -74,6 +77,9 @@ _YEAR = re.compile(r"^\d{4}$")
 FIRST_MEMBERSHIP_YEAR = 1923
 """The International Criminal Police Commission, the organisation's forerunner, was founded in 1923."""
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+OFFENCE_CODE = re.compile(r"^\d{2}(?:\d{2}(?:\d{1,2})?)?$")
+"""A code of the offence classification (ICCS): section 07, division 0701, group 07011, class 070111."""
+OFFENCE_LABEL_CHARS = 200
 _partial_date = TypeAdapter(PartialDate)
 
 
@@ -242,6 +248,48 @@ def _roles(value: str) -> list[str]:
     return list(dict.fromkeys(roles))
 
 
+def _offence_code(value: str) -> str:
+    """A code of the offence classification: 2 digits (section), 4 (division), 5 (group) or 6 (class)."""
+    if not value:
+        raise ValueError("is required")
+    if not OFFENCE_CODE.match(value):
+        raise ValueError(f"'{value}' is not a classification code (2, 4, 5 or 6 digits, such as 07, 0701, 07011)")
+    return value
+
+
+def _parent_code(value: str) -> str:
+    return _offence_code(value) if value else ""
+
+
+def _label(value: str) -> str:
+    if not value:
+        raise ValueError("is required")
+    if len(value) > OFFENCE_LABEL_CHARS:
+        raise ValueError(f"is at most {OFFENCE_LABEL_CHARS} characters (got {len(value)})")
+    return value
+
+
+def _classification_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    """A section has no parent; any other code lies directly under its parent (0701 under 07, 07011 under
+    0701, 070111 under 07011)."""
+    code, parent = parsed["code"], parsed["parent"]
+    if len(code) == 2:
+        return [("parent", f"a section ({code}) has no parent (found {parent})")] if parent else []
+    expected = {4: code[:2], 5: code[:4], 6: code[:5]}[len(code)]
+    if parent != expected:
+        return [("parent", f"the parent of {code} is {expected}" + (f" (found {parent})" if parent else ""))]
+    return []
+
+
+def _parents_listed(rows: list[tuple[int, dict[str, Any]]]) -> list[ReferenceProblem]:
+    codes = {parsed["code"] for _line, parsed in rows}
+    return [
+        ReferenceProblem(line=line, field="parent", message=f"parent {parsed['parent']} is not listed in the file")
+        for line, parsed in rows
+        if parsed["parent"] and parsed["parent"] not in codes
+    ]
+
+
 # --- what each file looks like -------------------------------------------------------------------
 
 
@@ -260,6 +308,8 @@ class _Format:
     """(column, what a row is) when a value may appear on one row only, e.g. ("reviewer_id", "reviewer")."""
     at_least_one: bool = False
     """A file with no row is refused (a list that cannot be empty)."""
+    file_check: Callable[[list[tuple[int, dict[str, Any]]]], list[ReferenceProblem]] = lambda _rows: []
+    """Checks across rows once every row parsed (line, parsed cells): e.g. a parent listed in the file."""
 
 
 def _period_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
@@ -340,6 +390,14 @@ FORMATS: dict[ReferenceKind, _Format] = {
         key=("country", "member"),
         at_least_one=True,
     ),
+    ReferenceKind.OFFENCE_CLASSIFICATION: _Format(
+        columns={"code": _offence_code, "label": _label, "parent": _parent_code},
+        to_row=lambda parsed: dict(parsed),
+        check=_classification_check,
+        key=("code", "code"),
+        at_least_one=True,
+        file_check=_parents_listed,
+    ),
 }
 
 
@@ -371,6 +429,7 @@ def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any
     absent = [column for column in spec.optional if column not in expected]
     rows: list[dict[str, Any]] = []
     keys_seen: dict[str, int] = {}
+    good: list[tuple[int, dict[str, Any]]] = []
     line = reader.line_num
     while True:
         try:
@@ -410,6 +469,9 @@ def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any
         problems.extend(row_problems)
         if not row_problems:
             rows.append(spec.to_row(parsed))
+            good.append((first_line, parsed))
+    if not problems:
+        problems.extend(spec.file_check(good))
     if spec.at_least_one and not rows and not problems:
         problems.append(ReferenceProblem(line=2, field="row", message=f"the {kind.value} list needs at least one row"))
     if problems:
@@ -548,6 +610,16 @@ class ReferenceStore:
         async with self.db.transaction() as session:
             rows = await session.execute(select(MemberRow.country, MemberRow.language))
             return {country: language for country, language in rows}
+
+    async def offence_classification(self) -> dict[str, OffenceCode] | None:
+        """The offence classification as loaded, by code; None while it was never loaded (then a charge's
+        category is not checked against it)."""
+        async with self.db.transaction() as session:
+            loaded = await session.get(ReferenceVersionRow, ReferenceKind.OFFENCE_CLASSIFICATION.value)
+            if loaded is None:
+                return None
+            rows = await session.scalars(select(OffenceClassificationRow).order_by(OffenceClassificationRow.code))
+            return {row.code: OffenceCode(code=row.code, label=row.label, parent=row.parent) for row in rows}
 
     async def version(self, kind: ReferenceKind | str) -> int:
         """The loaded version of a list (0 when it was never loaded): screening records it as evidence."""

@@ -365,6 +365,17 @@ class MemberRow(Base):
     """The NCB's working language: ar, en, fr or es."""
 
 
+class OffenceClassificationRow(Base):
+    """One code of the offence classification (UNODC's ICCS): a section, division, group or class, under
+    ``parent`` (empty for a section). A charge's category is checked against these at submission."""
+
+    __tablename__ = "offence_classification"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    parent: Mapped[str] = mapped_column(String(8), default="")
+
+
 class ReferenceVersionRow(Base):
     """Which content of each reference list is loaded; the version goes up on every change."""
 
@@ -384,6 +395,7 @@ REFERENCE_TABLES: dict[str, type[Base]] = {
     "interstate_disputes": InterstateDisputeRow,
     "reviewers": ReviewerRow,
     "members": MemberRow,
+    "offence_classification": OffenceClassificationRow,
 }
 """The table each ReferenceKind loads into."""
 

@@ -27,6 +27,7 @@ from datetime import date
 
 from models.findings import Finding, Severity
 from models.request import Charge, NoticeKind, NoticeRequest, Purpose, partial_date_bounds
+from screening import classification as iccs
 from screening import offences as off
 
 ART_IDENTITY = "RPD Art. 83(2)(a)"
@@ -344,6 +345,13 @@ def _sentence_threshold(rule: Rule, request: NoticeRequest, today: date) -> list
 # --- excluded offences: RPD Art. 83(1)(a) ---------------------------------------------------------
 
 
+def _code_mark(charge: Charge, marks: dict[str, bool]) -> str | None:
+    """The charge's code, with its label, when the rules mark it (or the part of the classification it
+    lies under) in ``marks``: read before the charge's words."""
+    found = iccs.marked(iccs.code_of(charge.category), marks)
+    return iccs.label(iccs.code_of(charge.category) or "") if found and found[1] else None
+
+
 def _excluded(
     rule: Rule,
     request: NoticeRequest,
@@ -351,10 +359,12 @@ def _excluded(
     words: re.Pattern[str],
     what: str,
     unless: re.Pattern[str] | None = None,
+    codes: dict[str, bool] | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
-        hit = charge.category if charge.category in categories else _has(words, charge.offence)
+        hit = charge.category if charge.category in categories else None
+        hit = hit or (_code_mark(charge, codes) if codes else None) or _has(words, charge.offence)
         if hit and unless is not None and _has(unless, charge.offence):
             continue
         if hit:
@@ -370,7 +380,8 @@ def _excluded(
 
 def _excluded_behaviour(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     return _excluded(rule, request, off.BEHAVIOUR_CATEGORIES, off.BEHAVIOUR_WORDS,
-                     "an offence about behaviour or cultural norms", unless=off.BEHAVIOUR_UNLESS)
+                     "an offence about behaviour or cultural norms", unless=off.BEHAVIOUR_UNLESS,
+                     codes=iccs.BEHAVIOUR_CODES)
 
 
 def _same_sex_relations(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
@@ -403,7 +414,7 @@ def _excluded_administrative(rule: Rule, request: NoticeRequest, today: date) ->
         return []
     findings = _excluded(rule, request, off.ADMIN_CATEGORIES, off.ADMIN_WORDS,
                          "a breach of administrative law or regulations, or a private dispute, not linked to serious "
-                         "or organised crime", unless=off.ADMIN_UNLESS)
+                         "or organised crime", unless=off.ADMIN_UNLESS, codes=iccs.ADMIN_CODES)
     if findings or all(_is_cheque_charge(c) for c in judicial.charges) or _has(off.VIOLENCE, judicial.facts_summary):
         return findings
     if any(kind.name != "fraud" for charge in judicial.charges for kind in _offence_kinds(charge)):
@@ -544,6 +555,8 @@ def _offence_kinds(charge: Charge) -> list[off.OffenceKind]:
     """The kinds of offence a charge names, by its category or its wording (none when it is of no kind
     known here: then nothing is judged)."""
     kinds = [off.KINDS_BY_CATEGORY[charge.category]] if charge.category in off.KINDS_BY_CATEGORY else []
+    coded = iccs.kind_of(charge.category) if iccs.is_code(charge.category) else None
+    kinds += [kind for kind in off.OFFENCE_KINDS if kind.name == coded and kind not in kinds]
     kinds += [kind for kind in off.OFFENCE_KINDS if kind not in kinds and _has(kind.charge, charge.offence)]
     return kinds
 
@@ -567,6 +580,28 @@ def _charges_match_facts(rule: Rule, request: NoticeRequest, today: date) -> lis
             f"{_charge_label(i, charge)} charges ({charged}): ask the NCB which acts of the subject constitute "
             "this offence.",
             evidence={"offence_kind": charged, "facts_describe": instead},
+        ))
+    return findings
+
+
+def _code_matches_wording(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
+    """A charge coded in the classification whose wording reads like offences of other kinds only: the
+    code is doubted, not the charge (legacy free-text categories are not codes and are not judged)."""
+    findings: list[Finding] = []
+    for i, charge in enumerate(request.judicial.charges):
+        code = charge.category
+        if not iccs.is_code(code):
+            continue
+        worded = [kind.name for kind in off.OFFENCE_KINDS
+                  if kind.name in iccs.CODE_OF_KIND and _has(kind.charge, charge.offence)]
+        if not worded or any(iccs.agrees(code, kind) for kind in worded):
+            continue
+        reads_like = " or ".join(iccs.label(iccs.CODE_OF_KIND[kind]) for kind in worded)
+        findings.append(rule.finding(
+            f"judicial.charges[{i}].category",
+            f"{_charge_label(i, charge, capital=True)} is coded {iccs.label(code)} but its description reads like "
+            f"{reads_like}: check the code.",
+            evidence={"code": code, "reads_like": ", ".join(iccs.CODE_OF_KIND[kind] for kind in worded)},
         ))
     return findings
 
@@ -613,6 +648,9 @@ def _art3_character(request: NoticeRequest, charge: Charge) -> tuple[str, str] |
     """The Article 3 character of a charge and what showed it, or None."""
     if charge.category in off.ART3_CATEGORIES:
         return off.ART3_CATEGORIES[charge.category], charge.category
+    coded = iccs.marked(iccs.code_of(charge.category), iccs.ART3_CODES)
+    if coded is not None:
+        return coded[1], iccs.label(iccs.code_of(charge.category) or "")
     for character, pattern in off.ART3_OFFENCES.items():
         hit = _has(pattern, charge.offence)
         if hit:
@@ -815,6 +853,12 @@ RULES: list[Rule] = [
          "persuading to invest, selling what never existed...; for desertion: leaving a unit without leave...). "
          "Judged per offence kind from a list of conduct terms (screening.offences); a charge of no known kind is "
          "not judged.", _charges_match_facts),
+    Rule("consistency.code_matches_wording", ART_QUALITY, D,
+         ("judicial.charges[].category", "judicial.charges[].offence"),
+         "A charge's ICCS code must classify the offence its wording names: a charge coded 0701 (Fraud) whose "
+         "wording reads like a homicide is doubted (the code, not the charge). Judged per offence kind "
+         "(screening.offences, screening.classification); a charge in free text is not judged.",
+         _code_matches_wording),
     Rule("art3.offence_character", ART_NEUTRALITY, D,
          ("judicial.charges[].category", "judicial.charges[].offence", "judicial.facts_summary"),
          "Offences of a political, military, religious or racial character: Article 3 forbids INTERPOL any "

@@ -18,8 +18,10 @@ from api.routes.access import Door, door, ncb_caller, same_identity
 from models.activities import SearchResults
 from models.case import ActionAccepted, NcbCaseView, Statement
 from models.notice import NoticeActionAccepted
+from models.reference import OffenceCode
 from models.request import CountryCode, InvalidRequest, NoticeKind, NoticeRequest, parse_request
 from registry.references import ReferenceStore
+from screening import classification as iccs
 from starter.client import NcbClient, Submission
 
 router = APIRouter(prefix="/v1", tags=["NCB"], responses=problem_responses(401, 403, 429, 503, 504))
@@ -93,6 +95,71 @@ async def _check_membership(door: Door, request: NoticeRequest) -> None:
         )
 
 
+EXAMPLE_CODE = "0701"
+
+
+def _expected(classification: dict[str, OffenceCode]) -> str:
+    example = classification.get(EXAMPLE_CODE) or next(iter(classification.values()))
+    return f"an ICCS code of the loaded offence classification, such as {example.code} ({example.label})"
+
+
+def _category_errors(classification: dict[str, OffenceCode], categories: list[tuple[str, Any]]) -> list[FieldError]:
+    """Each (field, category) whose category is not a code of the loaded classification."""
+    errors = []
+    for field, category in categories:
+        if category in classification:
+            continue
+        if isinstance(category, str) and iccs.is_code(category):
+            got = f"{category} is not a code of the offence classification"
+        else:
+            got = f"'{category}' is free text, not a code of the offence classification"
+        errors.append(FieldError(field=field, message=f"{got}: expected {_expected(classification)}"))
+    return errors
+
+
+def _refuse_categories(errors: list[FieldError]) -> None:
+    if errors:
+        raise ProblemError(
+            "UnknownOffenceCode",
+            "Each charge's category is a code of the offence classification (UNODC's ICCS, e.g. 0701 for fraud); "
+            "nothing was started.",
+            status=422,
+            errors=errors,
+        )
+
+
+async def _check_categories(door: Door, request: NoticeRequest) -> None:
+    """Each charge's category is a code of the ``offence_classification`` reference list. While none is
+    loaded (the transition), a category is not checked: free text is accepted, and screening maps it."""
+    classification = await ReferenceStore(door.db).offence_classification()
+    if classification is None:
+        logger.warning(
+            "no offence classification is loaded (ndtf data load offence_classification FILE): %s/%s accepted "
+            "with its charge categories unchecked", request.requesting_ncb, request.ncb_reference,
+        )
+        return
+    charges = request.judicial.charges
+    categories = [(f"judicial.charges.{i}.category", charge.category) for i, charge in enumerate(charges)]
+    _refuse_categories(_category_errors(classification, categories))
+
+
+async def _check_amended_categories(door: Door, amendments: dict[str, Any]) -> None:
+    """The categories of the charges an amendment sets, held to the classification as a submission is."""
+    judicial = amendments.get("judicial")
+    charges = judicial.get("charges") if isinstance(judicial, dict) else None
+    if not isinstance(charges, list):
+        return
+    classification = await ReferenceStore(door.db).offence_classification()
+    if classification is None:
+        return
+    categories = [
+        (f"amendments.judicial.charges.{i}.category", charge.get("category", "other"))
+        for i, charge in enumerate(charges)
+        if isinstance(charge, dict)
+    ]
+    _refuse_categories(_category_errors(classification, categories))
+
+
 def _client(door: Door, caller: Principal) -> NcbClient:
     assert caller.ncb is not None
     return NcbClient(door.client, caller.ncb, door.task_queue)
@@ -140,6 +207,7 @@ async def submit(request: NoticeRequest, caller: Ncb, door: DoorDep, response: R
     except InvalidRequest as invalid:
         raise from_request_problems(invalid.problems) from None
     await _check_membership(door, checked)
+    await _check_categories(door, checked)
     submission: Submission = await door.temporal(_client(door, caller).submit(checked), "request")
     if not submission.created:
         response.status_code = status.HTTP_200_OK
@@ -173,6 +241,8 @@ async def reply(request_id: str, body: ReplyBody, caller: Ncb, door: DoorDep) ->
             "Only the requesting NCB can amend a request; answer without amendments.",
             errors=[FieldError(field="amendments", message="only the requesting NCB can amend the request")],
         )
+    if body.amendments:
+        await _check_amended_categories(door, body.amendments)
     call = _client(door, caller).reply(request_id, body.answer, body.amendments, body.info_request_id)
     accepted: ActionAccepted = await _on_request(door, caller, request_id, call)
     return accepted

@@ -97,7 +97,7 @@ async def test_name_keys_already_stored_are_transliterated_on_upgrade(tmp_path: 
 # --- 0006: the dead family_key columns dropped -----------------------------------------------------
 
 FAMILY_KEY_TABLES = ("requests", "notices", "refugees", "political_targeting")
-LATER_TABLES = frozenset({"members"})
+LATER_TABLES = frozenset({"members", "offence_classification"})
 """Tables revisions after 0006 add: not there at 0005, left out when comparing with it."""
 
 
@@ -376,3 +376,43 @@ async def test_the_members_table_comes_and_goes_with_its_revision(backend: str, 
     assert downgraded.schema == at_0006.schema
     assert [row["kind"] for row in downgraded.rows["reference_versions"]] == ["reviewers"], "the rest is kept"
     assert downgraded.rows["reviewers"] == at_head.rows["reviewers"]
+
+
+# --- 0008: the offence classification --------------------------------------------------------------
+
+CLASSIFICATION_CSV = "code,label,parent\n07,\"Acts involving fraud, deception or corruption\",\n0701,Fraud,07\n"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_offence_classification_table_comes_and_goes_with_its_revision(backend: str, tmp_path: Path) -> None:
+    async with _database_at_0005(backend, tmp_path) as url:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0007")
+        at_0007 = await _read(url)
+        await migrate(url)
+        await _schema_matches_models(url)
+        db = Database.from_url(url, poolclass=NullPool)
+        try:
+            store = ReferenceStore(db)
+            await store.load_text(ReferenceKind.OFFENCE_CLASSIFICATION, CLASSIFICATION_CSV)
+            await store.load_text(ReferenceKind.MEMBERS, MEMBERS_CSV)
+            at_head = await _read(url)
+            await asyncio.to_thread(command.downgrade, alembic_config(url), "0007")
+            downgraded = await _read(url)
+            await migrate(url)
+            await _schema_matches_models(url)
+            assert await store.offence_classification() is None, "no classification loaded after the round trip"
+            again = await store.load_text(ReferenceKind.OFFENCE_CLASSIFICATION, CLASSIFICATION_CSV)
+            assert (again.changed, again.version) == (True, 1)
+            loaded = await store.offence_classification()
+            assert loaded is not None and sorted(loaded) == ["07", "0701"]
+        finally:
+            await db.dispose()
+
+    assert "offence_classification" not in at_0007.schema
+    assert at_head.schema["offence_classification"]["columns"] == sorted(
+        [("code", "VARCHAR(8)", False), ("label", "VARCHAR(200)", False), ("parent", "VARCHAR(8)", False)]
+    )
+    assert sorted(row["code"] for row in at_head.rows["offence_classification"]) == ["07", "0701"]
+    assert downgraded.schema == at_0007.schema
+    assert [row["kind"] for row in downgraded.rows["reference_versions"]] == ["members"], "the rest is kept"
+    assert downgraded.rows["members"] == at_head.rows["members"]
