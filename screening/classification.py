@@ -149,6 +149,7 @@ LEGACY_CATEGORIES: dict[str, str] = {
     "money_laundering": "07041", "laundering": "07041",
     "prostitution": "08021", "pornography": "08022", "labour_dispute": "0808",
     "terrorism": "0905", "terrorist_financing": "09052",
+    "other": "11",
 }
 """The free-text categories of requests made before the classification, and the code each stands for
 (used when a category is not a code). Only categories whose meaning is not in doubt are mapped; a mapped

@@ -104,15 +104,19 @@ def _expected(classification: dict[str, OffenceCode]) -> str:
 
 
 def _category_errors(classification: dict[str, OffenceCode], categories: list[tuple[str, Any]]) -> list[FieldError]:
-    """Each (field, category) whose category is not a code of the loaded classification."""
+    """Each (field, category) whose category is neither a code of the loaded classification nor one of the
+    request contract's named categories (``fraud``, ``robbery``, … ``other``: DESIGN's examples use them,
+    and integrations written to that contract keep working), which stand for their code."""
     errors = []
     for field, category in categories:
         if category in classification:
             continue
         if isinstance(category, str) and iccs.is_code(category):
             got = f"{category} is not a code of the offence classification"
+        elif isinstance(category, str) and iccs.LEGACY_CATEGORIES.get(category) in classification:
+            continue
         else:
-            got = f"'{category}' is free text, not a code of the offence classification"
+            got = f"'{category}' is neither a code of the offence classification nor a category it maps"
         errors.append(FieldError(field=field, message=f"{got}: expected {_expected(classification)}"))
     return errors
 

@@ -46,12 +46,12 @@ def _categories(body: dict[str, Any], *categories: str) -> dict[str, Any]:
 async def test_an_unknown_code_and_free_text_are_refused_naming_each_charge(
     api: Api, dev_env: WorkflowEnvironment
 ) -> None:
-    body = _categories(example_body(FRAUD), "0799", "money_laundering")
+    body = _categories(example_body(FRAUD), "0799", "white_collar_stuff")
     response = await api.call("ncb:FR", "POST", "/v1/requests", json=body)
     assert _refused(response) == [
         ("judicial.charges.0.category", f"0799 is not a code of the offence classification: {EXPECTED}"),
-        ("judicial.charges.1.category", f"'money_laundering' is free text, not a code of the offence classification: "
-                                        f"{EXPECTED}"),
+        ("judicial.charges.1.category", "'white_collar_stuff' is neither a code of the offence classification nor "
+                                        f"a category it maps: {EXPECTED}"),
     ]
     assert not await _started(dev_env, body)
 
@@ -64,13 +64,13 @@ async def test_known_codes_are_accepted(api: Api) -> None:
 
 async def test_an_amendment_setting_an_unknown_code_is_refused_before_temporal(api: Api) -> None:
     request_id = request_id_for("FR", "FR-never-submitted")
-    amendments = {"judicial": {"charges": [{"offence": "Organised fraud", "category": "fraud"}]}}
+    amendments = {"judicial": {"charges": [{"offence": "Organised fraud", "category": "sharp_practice"}]}}
     response = await api.call(
         "ncb:FR", "POST", f"/v1/requests/{request_id}/replies", json={"answer": "Corrected.", "amendments": amendments}
     )
     assert _refused(response) == [
         ("amendments.judicial.charges.0.category",
-         f"'fraud' is free text, not a code of the offence classification: {EXPECTED}"),
+         f"'sharp_practice' is neither a code of the offence classification nor a category it maps: {EXPECTED}"),
     ]
 
 
@@ -84,3 +84,11 @@ async def test_without_a_classification_free_text_is_accepted(api: Api, caplog: 
         submitted = await api.call("ncb:FR", "POST", "/v1/requests", json=body)
     assert submitted.status_code == 201, submitted.text
     assert "no offence classification is loaded" in caplog.text
+
+
+async def test_the_request_contracts_named_categories_stand_for_their_codes(api: Api) -> None:
+    """DESIGN's examples (and integrations written to that contract) name categories: each the
+    classification maps is accepted, `other` included."""
+    body = _categories(example_body(FRAUD), "money_laundering", "other")
+    submitted = await api.call("ncb:FR", "POST", "/v1/requests", json=body)
+    assert submitted.status_code == 201, submitted.text
