@@ -92,10 +92,10 @@ class Rule:
 
 
 def _has(pattern: re.Pattern[str], *texts: str | None) -> str | None:
-    """The first match of ``pattern`` in any of ``texts`` (lower-cased), or None."""
+    """The first match of ``pattern`` in any of ``texts`` (lower-cased, Arabic without its diacritics), or None."""
     for text in texts:
         if text:
-            found = pattern.search(text.lower())
+            found = pattern.search(off.plain(text).lower())
             if found:
                 return found.group(0)
     return None
@@ -635,13 +635,43 @@ def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
 
 _ELECTIONS_PROTESTS = re.compile(
     r"election|electoral|ballot|referendum|protest|demonstration|demonstrators|\brally\b|opposition|"
-    r"\bregime\b|political|\bcoup\b|uprising|\briots?\b|dissident"
+    r"\bregime\b|political|\bcoup\b|uprising|\briots?\b|dissident|"
+    # French
+    r"[ée]lection|[ée]lectora|scrutin|r[ée]f[ée]rendum|manifestation|manifestant|protestation|rassemblement|"
+    r"\bopposition\b|\br[ée]gime\b|politique|coup d'[ée]tat|putsch|soul[èe]vement|[ée]meute|dissident|"
+    # Spanish
+    r"elecci[óo]n|elecciones|electoral|votaci[óo]n|refer[ée]ndum|protesta|manifestaci[óo]n|manifestante|"
+    r"\boposici[óo]n\b|\br[ée]gimen\b|pol[íi]tic[oa]|golpe de estado|levantamiento|disturbios|disidente|"
+    # Arabic
+    + off.ar(r"انتخاب", r"اقتراع", r"استفتاء", r"مظاهر(ة|ات)", r"تظاهر", r"احتجاج", r"معارضة", r"سياسي", r"انقلاب",
+             r"انتفاضة", r"ثورة", r"شغب", r"النظام الحاكم")
 )
 _PROFILE = re.compile(
     r"politic|journalist|reporter|editor|blogger|activist|human rights|defender|opposition|dissident|"
     r"member of parliament|\bmp\b|senator|congress|\bdeputy\b|minister|mayor|party (leader|member|official)|"
-    r"trade union|unionist|religious leader|imam|priest|pastor"
+    r"trade union|unionist|religious leader|imam|priest|pastor|"
+    # French
+    r"politi|journaliste|reporter|r[ée]dact|blogueu|militant|activiste|d[ée]fenseu?r|droits (de l'homme|humains)|"
+    r"opposant|dissident|d[ée]put[ée]|s[ée]nat|ministre|\bmaire\b|syndicalis|chef religieux|pr[êe]tre|pasteur|"
+    # Spanish
+    r"periodista|reporter|redactor|bloguer|activista|defensor|derechos humanos|opositor|disidente|diputad|"
+    r"senador|congresista|\bministr[oa]|alcald|sindical|l[íi]der (social|religioso|ind[íi]gena|comunal|campesino)|"
+    r"dirigente (social|sindical|pol[íi]tic|campesin|ind[íi]gena|estudiantil|vecinal)|sacerdote|"
+    # Arabic
+    + off.ar(r"صحف(ي|ية)", r"صحاف(ي|ية)", r"إعلامي", r"اعلامي", r"مدون", r"ناشط", r"حقوق الإنسان", r"حقوق الانسان",
+             r"معارض",
+             r"سياسي", r"برلماني", r"نائب", r"وزير", r"نقابي", r"إمام", r"داعية", r"رجل دين")
 )
+_PROFILE_IN_FACTS = re.compile(
+    r"journalist|activist|human rights defender|opposition (leader|member|figure)|dissident|politician|"
+    r"journaliste|militant|activiste|d[ée]fenseu?r des droits|opposant|homme politique|femme politique|politicien|"
+    r"periodista|activista|defensor(a)? de (los )?derechos|opositor|disidente|dirigente (pol[íi]tic|social|sindical)|"
+    r"l[íi]der (pol[íi]tic|opositor|social)|"
+    + off.ar(r"صحف(ي|ية)", r"صحاف(ي|ية)", r"ناشط", r"مدافع(ة)? عن حقوق", r"(زعيم|قيادي|عضو|ناشط)(ة)? (في )?(ال)?معارضة",
+             r"معارض(ة)? سياسي", r"سياسي معارض")
+)
+"""A profile the summary itself gives the subject (narrower than the occupation: 'political' there is often
+the facts', not the subject's)."""
 
 
 def _art3_character(request: NoticeRequest, charge: Charge) -> tuple[str, str] | None:
@@ -655,7 +685,7 @@ def _art3_character(request: NoticeRequest, charge: Charge) -> tuple[str, str] |
         hit = _has(pattern, charge.offence)
         if hit:
             return character, hit
-    membership = _has(off.MEMBERSHIP, charge.offence)
+    membership = _has(off.MEMBERSHIP, charge.offence) or _has(off.MEMBERSHIP_OTHER, charge.offence)
     if membership and not _has(off.VIOLENCE, charge.offence, request.judicial.facts_summary):
         return "political", membership
     return None
@@ -681,8 +711,7 @@ def _subject_profile(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
     hit = _has(_PROFILE, request.subject.occupation)
     where = "subject.occupation"
     if hit is None:
-        hit = _has(re.compile(r"journalist|activist|human rights defender|opposition (leader|member|figure)|"
-                              r"dissident|politician"), request.judicial.facts_summary)
+        hit = _has(_PROFILE_IN_FACTS, request.judicial.facts_summary)
         where = "judicial.facts_summary"
     if hit is None:
         return []
