@@ -234,7 +234,8 @@ _PLACE_IN_TEXT = re.compile(r"\b(in|at|near|from)\s+(the\s+)?(port|city|town|vil
 
 def _facts_when(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     judicial = request.judicial
-    if judicial.offence_date or _TIME_IN_TEXT.search(judicial.facts_summary.lower()):
+    if judicial.offence_date or _TIME_IN_TEXT.search(judicial.facts_summary.lower()) or _has(
+            off.FACTS_TIME, judicial.facts_summary):
         return []
     return [rule.finding(
         "judicial.facts_summary",
@@ -245,7 +246,8 @@ def _facts_when(rule: Rule, request: NoticeRequest, today: date) -> list[Finding
 
 def _facts_where(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     judicial = request.judicial
-    if (judicial.offence_place or "").strip() or _PLACE_IN_TEXT.search(judicial.facts_summary):
+    if (judicial.offence_place or "").strip() or _PLACE_IN_TEXT.search(judicial.facts_summary) or off.names_a_place(
+            judicial.facts_summary):
         return []
     return [rule.finding(
         "judicial.facts_summary",

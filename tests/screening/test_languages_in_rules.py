@@ -261,3 +261,27 @@ def test_a_murder_charged_on_tax_facts_is_a_doubt_in_each_language(offence: str,
     [finding] = fired("consistency.charges_match_facts", _case(offence, facts))
     assert finding.evidence["offence_kind"] == "homicide" and "tax offence" in finding.evidence["facts_describe"]
     assert finding.message.startswith("The summary of facts describes conduct of another kind")
+
+
+# --- judicial.facts_time and judicial.facts_place: the summary may tell them in any language ----------
+
+@pytest.mark.parametrize(
+    "facts",
+    ["En mars 2024 à Lyon, l'intéressé a falsifié des factures.",
+     "En marzo de 2024, en Sevilla, el sujeto falsificó facturas.",
+     "في مارس 2024 في الرباط، زور المعني فواتير."],
+)
+def test_time_and_place_may_be_told_in_the_summary_in_each_language(facts: str) -> None:
+    request = build(judicial__facts_summary=facts, judicial__offence_date=None, judicial__offence_place=None)
+    assert fired("judicial.facts_time", request) == [] and fired("judicial.facts_place", request) == []
+
+
+@pytest.mark.parametrize(
+    "facts",
+    ["L'intéressé a falsifié des factures.", "El sujeto falsificó facturas.", "زور المعني فواتير."],
+)
+def test_a_summary_without_time_or_place_asks_for_both_in_each_language(facts: str) -> None:
+    request = build(judicial__facts_summary=facts, judicial__offence_date=None, judicial__offence_place=None)
+    [when] = fired("judicial.facts_time", request)
+    [where] = fired("judicial.facts_place", request)
+    assert when.missing_item and where.missing_item
