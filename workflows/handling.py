@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models.case import AnyMessage, CaseState, Message, RejectedMessage, TimelineEvent
     from models.notice import PublishedNoticeState
     from workflows.checks import Refused
-    from workflows.steps import send_message
+    from workflows.steps import send_in_languages, send_message, working_languages
 
 M = TypeVar("M", bound=Message)
 
@@ -102,6 +102,28 @@ class MessageHandling(Generic[S]):
             )
         )
         return key
+
+    async def _tell(
+        self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """A message to these NCBs, each written to in its working language (read through an activity)."""
+        return await self._tell_in(kind, to, await working_languages(to), compose)
+
+    async def _tell_in(
+        self,
+        kind: MessageKind,
+        to: list[str],
+        languages: dict[str, str] | None,
+        compose: Callable[[str], tuple[str, str]],
+    ) -> list[tuple[str, str]]:
+        """One message per language among the recipients, each its own outbox message and delivery
+        (``steps.send_in_languages``); a history from before the languages sent one in English to them
+        all. The (key, subject) of each message sent."""
+
+        async def send(group: list[str], subject: str, body: str) -> str:
+            return await self._send(kind, group, subject, body)
+
+        return await send_in_languages(send, to, languages, compose)
 
     def _note(self, actor: str, event: str, detail: str) -> None:
         self.state.timeline.append(TimelineEvent(at=workflow.now(), actor=actor, event=event, detail=detail))

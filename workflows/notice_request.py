@@ -75,8 +75,6 @@ with workflow.unsafe.imports_passed_through():
         RETRY,
         check_reviewer,
         members_and_languages,
-        send_in_languages,
-        working_languages,
     )
 
 
@@ -655,29 +653,21 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             await self._tell(kind, [info.to_ncb], partial(compose, self.state, info))
             info.sent = True
 
-    async def _tell(self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]) -> None:
-        """A message to these NCBs, each written to in its working language (read through an activity)."""
-        await self._tell_in(kind, to, await working_languages(to), compose)
-
     async def _tell_in(
         self,
         kind: MessageKind,
         to: list[str],
         languages: dict[str, str] | None,
         compose: Callable[[str], tuple[str, str]],
-    ) -> None:
-        """One message per language among the recipients, each its own outbox message and delivery
-        (``steps.send_in_languages``). The case records it once, to all its recipients, under the key and
-        subject of the first; a history from before the languages sent, and records, one in English."""
-
-        async def send(group: list[str], subject: str, body: str) -> str:
-            return await self._send(kind, group, subject, body)
-
-        sent = await send_in_languages(send, to, languages, compose)
+    ) -> list[tuple[str, str]]:
+        """The case records a message once, to all its recipients, under the key and subject of the first
+        language group's."""
+        sent = await super()._tell_in(kind, to, languages, compose)
         key, subject = sent[0]
         self.state.messages.append(
             MessageSummary(message_key=key, kind=kind.value, to=to, subject=subject, at=workflow.now())
         )
+        return sent
 
     async def _enter(self, stage: ReviewStage, actor: str, detail: str) -> None:
         """Move the case on; never out of a final stage."""

@@ -47,8 +47,6 @@ with workflow.unsafe.imports_passed_through():
         RETRY,
         check_reviewer,
         members_and_languages,
-        send_in_languages,
-        working_languages,
     )
 
 
@@ -309,25 +307,6 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
             languages,
             partial(texts.instruction, self.state, instruction, reason),
         )
-
-    async def _tell(self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]) -> None:
-        """A message to these NCBs, each written to in its working language (read through an activity)."""
-        await self._tell_in(kind, to, await working_languages(to), compose)
-
-    async def _tell_in(
-        self,
-        kind: MessageKind,
-        to: list[str],
-        languages: dict[str, str] | None,
-        compose: Callable[[str], tuple[str, str]],
-    ) -> None:
-        """One message per language among the recipients, each its own outbox message and delivery; a
-        history from before the languages sent one in English to them all."""
-
-        async def send(group: list[str], subject: str, body: str) -> str:
-            return await self._send(kind, group, subject, body)
-
-        await send_in_languages(send, to, languages, compose)
 
     async def _change(self, status: NoticeStatus, actor: str, reason: str) -> None:
         self.state.status = status
