@@ -126,12 +126,6 @@ def iso_countries() -> list[str]:
     return sorted(country.alpha_2 for country in pycountry.countries)
 
 
-def member_ncbs() -> list[str]:
-    """The ISO 3166-1 countries, a superset of the members (kept for the local stack, which issues a
-    credential per country). The members themselves are reference data: ``ReferenceStore.member_ncbs``."""
-    return iso_countries()
-
-
 class ReferenceDataError(Exception):
     """A reference file that cannot be loaded; ``problems`` lists every bad cell by line and column."""
 
