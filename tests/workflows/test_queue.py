@@ -68,7 +68,12 @@ async def test_the_queue_lists_every_open_case_past_a_page_with_the_counts_the_c
     deadlines = [e.next_deadline for e in entries]
     assert deadlines == sorted(deadlines, key=lambda d: (d is None, d)), "oldest deadline first"
 
-    with_ncb = await reviewer.queue(include_awaiting_ncb=True, page_size=2)
-    assert {e.request_id for e in with_ncb} == set(submitted)
+    async def listed_with_ncb() -> list[QueueEntry]:
+        return await reviewer.queue(include_awaiting_ncb=True, page_size=2)
+
+    # Visibility is eventually consistent: the incomplete case appears once its screening asked the NCB.
+    with_ncb = await _eventually(
+        listed_with_ncb, lambda es: {e.request_id for e in es} == set(submitted), "the case awaiting the NCB"
+    )
     (awaiting,) = [e for e in with_ncb if e.request_id == submitted[4]]
     assert awaiting.stage == ReviewStage.AWAITING_CLARIFICATION.value
