@@ -12,12 +12,12 @@ PIP_TOOLS ?= pip-tools==7.6.2
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres
+.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m devstack.local_stack
 
-test: $(STAMP) postgres  ## the whole suite (pytest args: make test ARGS="-k compose -x")
+test: $(STAMP) postgres chromium  ## the whole suite (pytest args: make test ARGS="-k compose -x")
 	$(PY) -m tests.run $(ARGS)
 
 lint: $(STAMP)
@@ -89,3 +89,16 @@ clean:  ## local state (embedded databases, mail, Temporal's file) and caches; k
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info
+
+# Debian's Chromium for the browser tests (Playwright drives the system binary; nothing is downloaded
+# at run time). Installed when missing and this user can; otherwise a local run warns and the browser
+# tests skip, saying why; under CI=true they fail.
+chromium:
+	@command -v chromium >/dev/null 2>&1 && exit 0; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing chromium for the browser tests"; \
+	  apt-get update -qq </dev/null && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core </dev/null \
+	    || echo "warning: could not install chromium" >&2; \
+	else \
+	  echo "warning: chromium is not installed; the browser tests will be skipped (CI=true fails them)" >&2; \
+	fi
