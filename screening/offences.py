@@ -31,19 +31,26 @@ def ar(*stems: str) -> str:
 
 @dataclass(frozen=True)
 class OffenceKind:
-    """One kind of offence: the categories and charge wording that name it, and the words a summary
-    of facts uses when it describes conduct of that kind (the offence's own name counts too)."""
+    """One kind of offence: the categories and charge wording that name it, the words a summary of facts
+    uses when it describes conduct of that kind (broad: any of them is enough to say the facts are of
+    the kind), and ``marks``, the words that clearly show conduct of that kind (narrow: the offence's
+    own name in the four languages and a few unambiguous acts; only these can show the facts to be of
+    another kind than the one charged)."""
 
     name: str
     categories: frozenset[str]
     charge: re.Pattern[str]
     conduct: re.Pattern[str]
+    marks: re.Pattern[str]
 
 
-def _kind(name: str, categories: str, charge: str, conduct: str, charge_other: str = "") -> OffenceKind:
-    """``charge_other``: the charge's wording in French, Spanish and Arabic (``conduct`` holds all four)."""
+def _kind(name: str, categories: str, charge: str, conduct: str, charge_other: str = "",
+          marks: str = "") -> OffenceKind:
+    """``charge_other``: the charge's wording in French, Spanish and Arabic (``conduct`` holds all four);
+    ``marks``: unambiguous acts of the kind, besides the charge's wording."""
     charge = f"{charge}|{charge_other}" if charge_other else charge
-    return OffenceKind(name, frozenset(categories.split()), re.compile(charge), re.compile(conduct))
+    return OffenceKind(name, frozenset(categories.split()), re.compile(charge), re.compile(conduct),
+                       re.compile(f"{charge}|{marks}" if marks else charge))
 
 
 OFFENCE_KINDS: tuple[OffenceKind, ...] = (
@@ -89,6 +96,8 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         + ar("مخدر", "كوكايين", "هيروين", "حشيش", "قنب", "كيلو", "هرب", "تهريب", "شحنة", "باع", "بيع", "ترويج"),
         r"stup[ée]fiant|drogue|coca[íi]ne|h[ée]ro[íi]ne|cannabis|estupefaciente|droga|narco|"
         + ar("مخدر", "المخدرات", "كوكايين", "هيروين", "حشيش", "قنب"),
+        marks=r"marijuana|marihuana|fentanyl|amphetamine|anfetamina|opium|hashish|haschich|hach[íi]s|"
+              r"\bkhat\b|captagon|" + ar("كبتاغون", "ترامادول"),
     ),
     _kind(
         "robbery", "robbery armed_robbery",
@@ -114,12 +123,15 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     _kind(
         "homicide", "murder homicide manslaughter",
         r"murder|homicide|manslaughter|killing|assassinat",
-        r"kill|murder|homicide|shot|shoot|stabb|strangl|poison|death|dead|body|assassinat|slain|slew"
+        r"kill|murder|homicide|shot|shoot|fired (at|on|into)|opened fire|stabb|strangl|poison|death|dead|body|"
+        r"assassinat|slain|slew"
         r"|\btu[ée]e?s?\b|\btuer\b|meurtr|homicid|abattu|poignard|[ée]trangl|empoisonn|\bmorte?s?\b|cadavre|corps|"
         r"assassin|\bmat[óo]\b|matar|asesin|apu[ñn]al|estrangul|envenen|muert|cad[áa]ver|disparo|dispar|"
         + ar("قتل", "طعن", "ذبح", "خنق", "سمم", "[أا]طلق", "جثة", "وفاة", "مقتل", "[أا]ردى"),
         r"meurtre|homicide|assassinat|homicidio|asesinato|femicidio|feminicidio|"
         + ar("القتل", "قتل"),
+        marks=r"\bkill(ed|ing|s)?\b|shot (dead|and killed)|(stabbed|beat(en)?|strangled) .{0,30}to death|"
+              r"\btu[ée]e?s?\b|\btuant\b|abattu|\bmat[óo]\b|\bmataron\b|asesin[óo]|" + ar("قتل", "[أا]ردى"),
     ),
     _kind(
         "assault", "assault bodily_harm grievous_bodily_harm",
@@ -174,6 +186,8 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
              "تنظيم", "داعش", "القاعدة"),
         r"terroris|"
         + ar("إرهاب", "ارهاب", "الإرهاب", "الارهاب"),
+        marks=r"\bisis\b|\bisil\b|daesh|al.?qa[ei]da|suicide (bomb|attack)|attentat|atentado|"
+              + ar("داعش", "تفجير"),
     ),
     _kind(
         "corruption", "corruption bribery",
@@ -185,13 +199,14 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         + ar("رشوة", "رشا", "موظف", "عقد", "مناقصة", "مقابل", "تلقى", "منفعة"),
         r"corruption|trafic d'influence|concussion|cohecho|soborno|corrupci[óo]n|tr[áa]fico de influencias|"
         + ar("رشوة", "الرشوة", "فساد", "الفساد", "استغلال النفوذ"),
+        marks=r"pots?-de-vin|corromp|soborn|coima|" + ar("رشا", "رشوة"),
     ),
     _kind(
         "cybercrime", "cybercrime computer_crime",
         r"hack|computer|cyber|unauthori[sz]ed access|malware|ransomware|phishing",
         r"hack|malware|ransomware|computer|online|phishing|server|network|system|data"
         r"|pirat|informatique|en ligne|courriel|serveur|r[ée]seau|donn[ée]es|logiciel|hame[çc]onn|internet|"
-        r"inform[áa]tic|en l[íi]nea|correo|servidor|red(es)?\b|datos|ciber|"
+        r"inform[áa]tic|en l[íi]nea|correo|servidor|\bred(es)?\b|datos|ciber|"
         + ar("اختراق", "قرصنة", "إلكتروني", "الكتروني", "حاسوب", "بيانات", "خادم", "الإنترنت", "الانترنت"),
         r"informatique|syst[èe]me de traitement automatis[ée]|piratage|hame[çc]onnage|inform[áa]tic|ciber|"
         r"acceso (abusivo|il[íi]cito|ilegal)|"
@@ -206,6 +221,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         + ar("قذف", "سب", "شتم", "تشهير", "شرف", "سمعة", "نشر", "كتب", "وصف"),
         r"diffamation|injure|calomni|difamaci|injuria|calumnia|"
         + ar("القذف", "السب", "الشتم", "التشهير"),
+        marks=r"criticis|critiqu|critic[óo]|\bmock(ed|ing)\b|ridicul|satiri|" + ar("انتقد", "سخر"),
     ),
     _kind(
         "tax_offence", "tax_evasion tax_fraud",
@@ -216,6 +232,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         r"fraude fiscale|[ée]vasion fiscale|\bimp[ôo]t|defraudaci[óo]n (fiscal|tributaria)|evasi[óo]n (fiscal|"
         r"tributaria)|delito fiscal|"
         + ar("التهرب الضريبي", "ضريب"),
+        marks=r"\bvat\b|\btva\b|impuesto|tributari",
     ),
     _kind(
         "military_absence", "desertion military absence_without_leave draft_evasion",
@@ -232,6 +249,44 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     ),
 )
 KINDS_BY_CATEGORY: dict[str, OffenceKind] = {c: kind for kind in OFFENCE_KINDS for c in kind.categories}
+
+FAMILIES: dict[str, frozenset[str]] = {
+    "homicide": frozenset({"violence"}),  # ICCS 01
+    "assault": frozenset({"violence"}),  # 0201
+    "kidnapping": frozenset({"violence", "exploitation"}),  # 0202
+    "sexual_offence": frozenset({"violence", "exploitation"}),  # 03
+    "robbery": frozenset({"violence", "property"}),  # 04: property taken by violence or threat
+    "theft": frozenset({"property"}),  # 05
+    "terrorism": frozenset({"violence", "security"}),  # 0905: its acts are violent ones
+    "human_trafficking": frozenset({"exploitation", "smuggling"}),  # 0204, 08051
+    "drug_trafficking": frozenset({"drugs", "smuggling"}),  # 0601
+    "fraud": frozenset({"deception", "property"}),  # 07: obtaining property by deceit, embezzlement
+    "corruption": frozenset({"deception"}),  # 0703
+    "tax_offence": frozenset({"deception"}),  # 0804, told as a fraud on the revenue
+    "cybercrime": frozenset({"deception", "property"}),  # computer fraud, data theft, extortion by ransomware
+    "money_laundering": frozenset({"deception"}),  # 0704
+    "defamation": frozenset({"expression"}),  # 0209, 0803
+    "military_absence": frozenset({"military"}),
+}
+"""The families of conduct each offence kind belongs to, after the sections of the ICCS (01-04 acts
+against the person, 04-05 property, 06 drugs, 07 fraud, deception and corruption...). Facts of a kind of
+the same family as the charge are consistent with it (an attempted murder told as shots fired during a
+robbery, a wire fraud told as a ransomware extortion). Money laundering is of the family of every
+offence that yields proceeds: facts telling only the predicate offence (bribes received, drugs sold) are
+the usual case, not a contradiction (the converse does not hold: ``PROCEEDS_OF``)."""
+
+PROCEEDS_OF: dict[str, frozenset[str]] = {
+    "money_laundering": frozenset({"deception", "property", "drugs", "smuggling", "exploitation", "security"}),
+}
+"""The families of the offences whose proceeds a charge of the kind deals with: laundering told by its
+predicate offence is consistent, a kidnapping told as laundering is not."""
+
+
+def akin(charged: OffenceKind, described: OffenceKind) -> bool:
+    """Whether facts describing ``described`` are consistent with a charge of ``charged``: the same kind,
+    a kind of the same family, or (for laundering) an offence yielding the proceeds it deals with."""
+    families = FAMILIES.get(charged.name, frozenset()) | PROCEEDS_OF.get(charged.name, frozenset())
+    return charged.name == described.name or bool(families & FAMILIES.get(described.name, frozenset()))
 
 # --- the summary of facts of substance (judicial.facts_substance) ---------------------------------
 
@@ -438,9 +493,18 @@ SAME_SEX = re.compile(
     r"\bsodom|m[êe]me sexe|contre nature|mismo sexo|contra natura|"
     r"" + ar(r"لواط", r"مثلي", r"المثلية", r"الشذوذ الجنسي", r"اللواط")
 )
+RELIGIOUS_INSULT = (
+    r"(derogatory|defil\w*|desecrat\w*|disrespect\w*|insult\w*|outrag\w*|remarks?|mock\w*) .{0,40}"
+    r"(holy prophet|\bprophet|religio|quran|koran|holy book|sacred|deity)|religious (feelings|sentiments)|"
+    r"sentiments religieux|(outrage|injure|offense)s? .{0,20}(proph[èe]te|coran)|"
+    r"sentimientos religiosos|(ultraje|ofensa|injuria)s? .{0,20}(profeta|cor[áa]n)"
+)
+"""Insulting a religion, its prophet or scripture: blasphemy by another name (Pakistan's 'derogatory remarks
+in respect of the Holy Prophet', 'wounding religious feelings')."""
+
 BEHAVIOUR_WORDS = re.compile(
     r"defam|insult|slander|libel|adulter|extra.?marital|fornicat|\bzina\b|illicit (sexual )?relations|"
-    r"cohabitation outside marriage|blasphem|apostas|(?<!non-)(?<!non )consensual|"
+    r"cohabitation outside marriage|blasphem|apostas|" + RELIGIOUS_INSULT + r"|(?<!non-)(?<!non )consensual|"
     r"(personal|own) (drug )?use|drug use|consumption of (drugs|narcotics|cannabis)|public morals|"
     r"indecen(t|cy)(?! (assault|exposure to (a )?(child|minor)))|dress code|prostitut|solicit\w* (for|in) "
     r"(prostitution|sex)|pornograph|surroga|witchcraft|sorcer|black magic|practi[cs]\w* (of )?magic|"
@@ -616,7 +680,7 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
                  r"الغياب (غير المشروع|دون إذن)")
     ),
     "religious": re.compile(
-        r"blasphem|apostas|proselyti|heresy|insult\w* (to )?(religio|the prophet)|"
+        r"blasphem|apostas|proselyti|heresy|insult\w* (to )?(religio|the prophet)|" + RELIGIOUS_INSULT + "|"
         r"blasph[èe]m|apostasie|pros[ée]lytisme|h[ée]r[ée]sie|outrage (aux? |à la )?religio|"
         r"blasfemi|apostas[íi]a|proselitismo|herej[íi]a|ofensas? (a los sentimientos |a la )?religios|escarnio|"
         + ar(r"ردة", r"ازدراء ال[أا]ديان", r"ازدراء الدين", r"الاستهزاء بالدين",
@@ -634,14 +698,15 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
         r"(unauthori[sz]ed|illegal|unlawful) (assembly|protest|demonstration|rally)|"
         r"anti.?state|propaganda|false information|fake news|discredit\w* (the )?(state|army|government)|"
         r"(political|religious|social) (hatred|discord|enmity)|mass (riots?|disorder|unrest)|"
-        r"undesirable (organi[sz]ation|ngo|group)|"
+        r"undesirable (organi[sz]ation|ngo|group)|(harm|damag|undermin|prejudic)\w* (to )?(the )?(national|state) "
+        r"security|gross(ly)? violat\w* (of )?public order|"
         # French
         r"trahison|s[ée]dition|espionnage|intelligence avec (une puissance|l'ennemi)|"
         r"atteinte [àa] la s[ûu]ret[ée] de l'[ée]tat|"
         r"complot contre (l'autorit[ée] de )?l'[ée]tat|insurrection|r[ée]bellion|subversi|extr[ée]mis|s[ée]paratis|"
         r"(offense|outrage|injure)s? (au |envers le )?(chef de l'[ée]tat|pr[ée]sident|roi)|"
         r"(manifestation|rassemblement|r[ée]union)s? (non autoris[ée]e|interdite|illicite|non d[ée]clar[ée]e)|"
-        r"attroupement|"
+        r"attroupement|nuire [àa] la s[ée]curit[ée] nationale|atteinte grave [àa] l'ordre public|"
         r"fausses nouvelles|propagande|atteinte [àa] l'unit[ée] nationale|discr[ée]dit (sur|"
         r"jet[ée] sur) (l'[ée]tat|l'arm[ée]e)|"
         # Spanish
@@ -652,6 +717,7 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
         r"desacato|(manifestaci[óo]n|reuni[óo]n)(es)? (no autorizada|il[íi]cita|ilegal)|disturbios|asonada|"
         r"reuni[óo]n tumultuaria|"
         r"noticias falsas|propaganda|atentado contra la seguridad del estado|"
+        r"(atentar|atentado|actos?) contra la seguridad nacional|alteraci[óo]n grave del orden p[úu]blico|"
         # Arabic
         + ar(r"خيانة", r"تجسس", r"التخابر", r"إثارة الفتنة", r"اثارة الفتنة", r"تقويض (ال)?نظام", r"قلب نظام الحكم",
              r"(المساس|الإضرار|"

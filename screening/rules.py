@@ -74,11 +74,14 @@ class Rule:
         missing_item: str | None = None,
         evidence: dict[str, str] | None = None,
         score: float | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
+        """``severity``: the rule's own unless a finding of it is graver (a rule whose findings are doubts
+        but one case of which is missing mandatory data, which is always blocking)."""
         return Finding(
             rule_id=self.id,
             article=self.article,
-            severity=self.severity,
+            severity=severity or self.severity,
             field=field,
             message=message,
             source=self.source,
@@ -564,23 +567,30 @@ def _offence_kinds(charge: Charge) -> list[off.OffenceKind]:
 
 
 def _charges_match_facts(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    """A doubt only when the facts describe conduct of some known kind and none of the charged kind: facts
-    that describe nothing recognisable are judged by judicial.facts_substance, not here."""
+    """A doubt only when the facts clearly show conduct of another family (the name of another offence,
+    or an unmistakable act of it: ``OffenceKind.marks``) and describe nothing of the charged kind's
+    family (``OffenceKind.conduct``, read broadly; ``offences.FAMILIES``). Facts that describe nothing
+    recognisable are judged by judicial.facts_substance, not here."""
     facts = request.judicial.facts_summary
-    described = [kind for kind in off.OFFENCE_KINDS if _has(kind.conduct, facts) or _has(kind.charge, facts)]
     findings: list[Finding] = []
     for i, charge in enumerate(request.judicial.charges):
         kinds = _offence_kinds(charge)
-        other = [kind for kind in described if kind not in kinds]
-        if not kinds or not other or any(kind in described for kind in kinds):
+        if not kinds:
+            continue
+        related = [kind for kind in off.OFFENCE_KINDS if any(off.akin(k, kind) for k in kinds)]
+        if any(_has(kind.conduct, facts) or _has(kind.charge, facts) for kind in related):
+            continue
+        other = [kind for kind in off.OFFENCE_KINDS if kind not in related and _has(kind.marks, facts)]
+        if not other:
             continue
         charged = ", ".join(kind.name.replace("_", " ") for kind in kinds)
         instead = ", ".join(kind.name.replace("_", " ") for kind in other)
+        shown = "; ".join(f"'{_has(kind.marks, facts)}'" for kind in other)
         findings.append(rule.finding(
             f"judicial.charges[{i}]",
-            f"The summary of facts describes conduct of another kind ({instead}) and none of the kind "
-            f"{_charge_label(i, charge)} charges ({charged}): ask the NCB which acts of the subject constitute "
-            "this offence.",
+            f"The summary of facts describes conduct of another kind ({instead}: {shown}) and none of the kind "
+            f"{_charge_label(i, charge)} charges ({charged}) or of its family: ask the NCB which acts of the "
+            "subject constitute this offence.",
             evidence={"offence_kind": charged, "facts_describe": instead},
         ))
     return findings
@@ -623,6 +633,7 @@ def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
         return []
     wanted = {"time": "when (a date, month, year or period)", "place": "where (a city, country or premises)",
               "conduct": "what the subject did (the acts, not the name of the offence)"}
+    no_conduct = found["conduct"] is None
     return [rule.finding(
         "judicial.facts_summary",
         f"The summary of facts does not say {'; nor '.join(wanted[item] for item in missing)}. It must describe "
@@ -630,6 +641,11 @@ def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
         "whatever the structured fields say.",
         evidence={"missing": ", ".join(missing),
                   **{f"found_{item}": hit for item, hit in found.items() if hit is not None}},
+        # What the subject did can be told nowhere else in the request: a summary without it lacks the
+        # mandatory summary of facts, which the NCB must supply (time and place may be in the structured fields).
+        missing_item="a summary of facts describing what the subject did (the acts, with their time and place)"
+        if no_conduct else None,
+        severity=Severity.BLOCKING if no_conduct else None,
     )]
 
 
@@ -637,15 +653,19 @@ def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
 
 _ELECTIONS_PROTESTS = re.compile(
     r"election|electoral|ballot|referendum|protest|demonstration|demonstrators|\brally\b|opposition|"
+    r"(presidential|parliamentary|opposition|mayoral|municipal) candidate|candidate'?s? (campaign|headquarters)|"
+    r"polling (station|booth|place)|\bvot(es?|ing|ers?)\b|(presidential|political) campaign|campaign (headquarters|staff)|"
     r"\bregime\b|political|\bcoup\b|uprising|\briots?\b|dissident|"
     # French
     r"[ée]lection|[ée]lectora|scrutin|r[ée]f[ée]rendum|manifestation|manifestant|protestation|rassemblement|"
+    r"\bcandidate?s?\b (à|aux|de l'opposition)|bureaux? de vote|campagne (pr[ée]sidentielle|l[ée]gislative)|"
     r"\bopposition\b|\br[ée]gime\b|politique|coup d'[ée]tat|putsch|soul[èe]vement|[ée]meute|dissident|"
     # Spanish
     r"elecci[óo]n|elecciones|electoral|votaci[óo]n|refer[ée]ndum|protesta|manifestaci[óo]n|manifestante|"
+    r"candidat[oa]s? (a la|presidencial|opositor)|mesas? de votaci|campa[ñn]a (presidencial|pol[íi]tica)|\bvotos?\b|"
     r"\boposici[óo]n\b|\br[ée]gimen\b|pol[íi]tic[oa]|golpe de estado|levantamiento|disturbios|disidente|"
     # Arabic
-    + off.ar(r"انتخاب", r"اقتراع", r"استفتاء", r"مظاهر(ة|ات)", r"تظاهر", r"احتجاج", r"معارضة", r"سياسي", r"انقلاب",
+    + off.ar(r"انتخاب", r"اقتراع", r"مرشح", r"حملة (انتخابية|المرشح)", r"[أا]صوات", r"استفتاء", r"مظاهر(ة|ات)", r"تظاهر", r"احتجاج", r"معارضة", r"سياسي", r"انقلاب",
              r"انتفاضة", r"ثورة", r"شغب", r"النظام الحاكم")
 )
 _PROFILE = re.compile(
@@ -819,9 +839,10 @@ RULES: list[Rule] = [
          "The summary of facts must say where the offence was committed.", _facts_where),
     Rule("judicial.facts_substance", ART_FACTS, D, ("judicial.facts_summary",),
          "The summary of facts itself must describe the circumstances of the offence: when (a date, month, year or "
-         "period), where (a named place) and what the subject did (a verb of acting, not 'committed fraud'). A doubt, "
-         "not a missing item: time and place missing from the whole request are already asked of the NCB by "
-         "judicial.facts_time and judicial.facts_place, and whether prose has substance is for a reviewer to judge.",
+         "period), where (a named place) and what the subject did (a verb of acting, not 'committed fraud'). A summary "
+         "that tells no act of the subject lacks the mandatory summary of facts: that finding is blocking and asks "
+         "the NCB for it. A summary without its time or place is a doubt: those missing from the whole request are "
+         "already asked of the NCB by judicial.facts_time and judicial.facts_place.",
          _facts_substance),
     Rule("judicial.issuing_authority", ART_WARRANT, D,
          ("judicial.arrest_warrant.issuing_authority", "judicial.court_decision.issuing_authority"),

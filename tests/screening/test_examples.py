@@ -47,12 +47,13 @@ def test_incomplete_example_asks_for_exactly_what_is_missing(run) -> None:
         "judicial.warrant_or_decision",
         "judicial.facts_time",
         "judicial.facts_place",
+        "judicial.facts_substance",  # "The subject committed robbery." tells no act: the summary is asked for
         "judicial.sentence_remaining",
     }
     assert all(f.missing_item for f in result.blocking)
     assert blocking["judicial.warrant_or_decision"].field == "judicial.court_decision"
     assert blocking["judicial.sentence_remaining"].field == "judicial.sentence.remaining_months"
-    assert len(result.missing_items) == 5
+    assert len(result.missing_items) == 6
     assert result.risk is RiskLevel.HIGH
 
 

@@ -16,7 +16,7 @@ from models.findings import Finding, Severity
 from screening.rules import RULES_BY_ID, apply_rules
 from tests.screening.conftest import TODAY, build
 
-DOUBT = Severity.DOUBT
+BLOCKING, DOUBT = Severity.BLOCKING, Severity.DOUBT
 
 
 def fired(rule_id: str, request: object) -> list[Finding]:
@@ -72,9 +72,9 @@ def test_a_summary_with_time_place_and_conduct_passes_in_each_language(facts: st
         "المعني متهم بجريمة قتل.",
     ],
 )
-def test_a_summary_naming_only_the_offence_is_a_doubt_in_each_language(facts: str) -> None:
+def test_a_summary_naming_only_the_offence_is_asked_of_the_ncb_in_each_language(facts: str) -> None:
     [finding] = fired("judicial.facts_substance", build(judicial__facts_summary=facts))
-    assert finding.severity is DOUBT and finding.missing_item is None
+    assert finding.severity is BLOCKING and finding.missing_item
     assert finding.evidence["missing"] == "time, place, conduct"
     assert finding.message.startswith("The summary of facts does not say when")
 

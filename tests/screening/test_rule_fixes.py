@@ -14,7 +14,7 @@ from models.findings import Finding, Severity
 from screening.rules import RULES_BY_ID, apply_rules
 from tests.screening.conftest import DROP, TODAY, build
 
-DOUBT = Severity.DOUBT
+BLOCKING, DOUBT = Severity.BLOCKING, Severity.DOUBT
 
 
 def fired(rule_id: str, request: object) -> list[Finding]:
@@ -75,16 +75,27 @@ def test_a_charge_of_no_known_kind_is_not_judged() -> None:
 # --- 2. judicial.facts_substance: time, place and conduct in the summary itself ------------------
 
 
-def test_a_summary_naming_only_the_offence_is_a_doubt_naming_what_is_missing() -> None:
-    # The structured offence date and place are given, so judicial.facts_time/facts_place stay silent.
+def test_a_summary_naming_only_the_offence_asks_the_ncb_for_the_facts() -> None:
+    # The structured offence date and place are given, so judicial.facts_time/facts_place stay silent; what
+    # the subject did is told nowhere else, so the mandatory summary is missing and is asked for.
     request = build(judicial__facts_summary="The subject committed fraud.")
     assert fired("judicial.facts_time", request) == [] and fired("judicial.facts_place", request) == []
     [finding] = fired("judicial.facts_substance", request)
-    assert finding.severity is DOUBT and finding.article == "RPD Art. 83(2)(b)(i)"
+    assert finding.severity is BLOCKING and finding.article == "RPD Art. 83(2)(b)(i)"
     assert finding.field == "judicial.facts_summary"
     assert finding.evidence["missing"] == "time, place, conduct"
     assert "when" in finding.message and "where" in finding.message and "what the subject did" in finding.message
-    assert finding.missing_item is None
+    assert finding.missing_item and "what the subject did" in finding.missing_item
+
+
+@pytest.mark.parametrize(
+    "facts",
+    ["In 2021 the subject forged invoices to defraud investors.", "In Lyon the subject forged invoices to defraud "
+     "investors.", "The subject forged invoices to defraud investors."],
+)
+def test_a_summary_telling_the_acts_without_time_or_place_stays_a_doubt(facts: str) -> None:
+    [finding] = fired("judicial.facts_substance", build(judicial__facts_summary=facts))
+    assert finding.severity is DOUBT and finding.missing_item is None
 
 
 @pytest.mark.parametrize(
