@@ -8,7 +8,8 @@ the contract's shape (``models.request``) and the route a careful NDTF lawyer wo
 ids of the rules (``screening.screen.ALL_RULES``) that must fire for it. The requests were written from
 the RPD and INTERPOL's published practice, not from the rules' code.
 
-Each request is validated as a submission (``parse_request``: one the contract refuses is routed
+Each request is validated as a submission (``parse_request``, then the NCB door's checks of membership
+and of the offence classification against the shipped lists: one refused is routed
 ``refused_at_submission``), screened by ``screening.screen.screen`` with the shipped reference data
 (``data/reference/``: country context, interstate disputes, refugees, political targeting; no
 duplicates, no external service), and routed as ``NoticeRequestWorkflow.screen`` routes it: any missing
@@ -57,7 +58,8 @@ from models.reference import (
     PoliticalTargetRecord,
     RefugeeRecord,
 )
-from models.request import InvalidRequest, parse_request
+from models.request import InvalidRequest, NoticeRequest, parse_request
+from screening import classification as iccs
 from screening.matching import PersonIndex
 from screening.screen import ALL_RULES, screen
 
@@ -147,6 +149,10 @@ class Reference:
     """Pending requests and published notices the requests are compared with (duplicates)."""
     external_listing: list[dict[str, Any]] = field(default_factory=list)
     """What the local external screening service lists."""
+    members: frozenset[str] = frozenset()
+    """The member countries (members.csv); empty: not checked."""
+    offence_codes: frozenset[str] = frozenset()
+    """The codes of the offence classification (offence_classification.csv); empty: not checked."""
 
 
 def _rows(directory: Path, kind: str) -> list[dict[str, str]]:
@@ -197,7 +203,9 @@ def load_reference(directory: Path = REFERENCE) -> Reference:
         )
         for r in _rows(directory, "interstate_disputes")
     ]
-    return Reference(context, disputes, PersonIndex.build(refugees), PersonIndex.build(targets))
+    return Reference(context, disputes, PersonIndex.build(refugees), PersonIndex.build(targets),
+                     members=frozenset(row["country"] for row in _rows(directory, "members")),
+                     offence_codes=frozenset(row["code"] for row in _rows(directory, "offence_classification")))
 
 
 def load_corpus_reference(reference: Reference, directory: Path = CORPUS_REFERENCE) -> Reference:
@@ -338,11 +346,31 @@ class Services:
     down: ExternalScreening | None = None
 
 
+def submission_errors(request: NoticeRequest, reference: Reference) -> list[str]:
+    """What the NCB door refuses besides the contract (api/routes/ncb.py, with the shipped lists loaded):
+    a requesting country or diffusion recipient that is not a member, a category that is neither a code
+    of the offence classification nor a legacy category mapped to one."""
+    errors: list[str] = []
+    if reference.members and request.requesting_ncb not in reference.members:
+        errors.append(f"requesting_ncb: {request.requesting_ncb} is not a member country")
+    errors += [f"diffusion_recipients.{i}: {ncb} is not a member country"
+               for i, ncb in enumerate(request.diffusion_recipients) if reference.members and ncb not in reference.members]
+    for i, charge in enumerate(request.judicial.charges):
+        category = charge.category
+        if reference.offence_codes and category not in reference.offence_codes and (
+                iccs.is_code(category) or iccs.LEGACY_CATEGORIES.get(category) not in reference.offence_codes):
+            errors.append(f"judicial.charges.{i}.category: '{category}' is not a code of the offence classification")
+    return errors
+
+
 def run_case(case: Case, reference: Reference, today: date = TODAY, services: Services = Services()) -> Outcome:
     try:
         request = parse_request(case.request, today)
     except InvalidRequest as error:
         return Outcome(case, REFUSED, refusal=str(error))
+    refused = submission_errors(request, reference)
+    if refused:
+        return Outcome(case, REFUSED, refusal="; ".join(refused))
     result = screen(
         request,
         today,
