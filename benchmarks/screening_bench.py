@@ -101,6 +101,9 @@ class Label:
     rules: tuple[str, ...]
     why: str
     language: str
+    source: str = ""
+    """What the case was written from (the RPD article, the General Secretariat's list, the refugee policy,
+    the Article 3 repository of practice)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def read_case(path: Path) -> Case:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         raw = data["label"]
-        label = Label(route=raw["route"], rules=tuple(raw.get("rules", ())), why=raw["why"], language=raw["language"])
+        label = Label(route=raw["route"], rules=tuple(raw.get("rules", ())), why=raw["why"], language=raw["language"],
+                      source=raw.get("source", ""))
         request = data["request"]
         setting = data.get("setting", {})
         external_down = setting.get("external_service", "up") == "down"

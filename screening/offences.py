@@ -57,7 +57,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     _kind(
         "fraud", "fraud swindle swindling scam economic_crime breach_of_trust embezzlement forgery",
         r"fraud|swindl|escroquer|estafa|deceit|decept|false pretences|obtaining (money|property) by|embezzl|"
-        r"misappropriat|breach of trust|forg",
+        r"misappropriat|breach of trust|forg|identity theft",
         r"fraud|defraud|deceiv|decept|deceit|false pretence|false representation|misrepresent|swindl|scam|"
         r"\bconn(ed|ing)\b|persuad|induc|\blur(ed|ing)\b|trick|misl(ed|ead)|invest|non-?existent|fictitious|fake|"
         r"sham|bogus|never (built|delivered|existed|supplied|shipped|intended)|did not exist|pretend|posed as|"
@@ -112,7 +112,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     ),
     _kind(
         "theft", "theft burglary larceny",
-        r"theft|steal|stole|larceny|burglar",
+        r"(?<!identity )theft|steal|stole|larceny|burglar",
         r"stole|steal|theft|took|burgl|broke into|taken|pilfer|removed|carried off|made off|pickpocket|shoplift|"
         r"jewel|safe\b"
         r"|\bvol\b|vol[ée]|d[ée]rob|emport|cambriol|soustra|rob[óoa]|hurt|sustraj|se llev|sustra[íi]|"
@@ -308,9 +308,10 @@ FACTS_TIME = re.compile(
 )
 """A date, month, year or period, in any of the four languages (matched on the lower-cased text)."""
 _PLACE_BEFORE_NAME = re.compile(
-    r"(?<!\w)(?i:in|at|near|from|to|outside|around|across|throughout|into|within"  # English
-    r"|à|au|aux|en|dans|depuis|près d[e'’]|vers|devant"  # French ("en" is Spanish too)
-    r"|a|desde|cerca de|hacia|junto a)"  # Spanish
+    r"(?<!\w)(?i:in|at|near|from|to|outside|around|across|throughout|into|within|of"  # English
+    r"|reached|left|entered|crossed|fled"  # English verbs whose object is a place ("left Rote Island")
+    r"|à|au|aux|en|dans|depuis|près d[eu'’]|près des|vers|devant|de|du|des"  # French ("en", "de" are Spanish too)
+    r"|a|desde|cerca de|cerca del|hacia|junto a|junto al|del)"  # Spanish
     r"\s+(?:(?i:the|le|la|les|el|los|las)\s+|(?i:l|d)['’])?(\w[\w'’-]*)"
 )
 """Matched against the summary as written: a preposition, then a name with a capital ("in Lyon", "à Lyon",
@@ -394,6 +395,9 @@ GENERIC_VERBS = frozenset({
     "seed", "bed", "red", "shed", "feed", "greed", "deed", "creed", "breed", "united",
 })
 """Words ending in -ed that say what the subject is accused of, not what they did."""
+TRANSITIVE_GENERIC = frozenset({"organised", "organized", "armed", "recorded", "registered", "engaged"})
+"""Of those, the ones that are acts when an object follows ('organised the shipment', not 'organised fraud')."""
+_OBJECT_AFTER = re.compile(r"\s+(the|a|an|his|her|their|its|several|dozens|hundreds|\d+)\b")
 IRREGULAR_CONDUCT = re.compile(
     r"\b(stole|took|sold|bought|paid|made|sent|shot|hit|left|fled|ran|gave|got|held|kept|led|met|told|wrote|drove|"
     r"broke|beat|bit|spent|struck|sought|fought|threw|hid|swore|lent|lost|put|set|cut|hurt|spread|laid|built|"
@@ -456,8 +460,11 @@ def describes_conduct(text: str) -> str | None:
     fraude', 'cometió un fraude', 'ارتكب جريمة' tell nothing)."""
     lower = plain(text).lower()
     for found in _ED_WORD.finditer(lower):
-        if found.group(1) not in GENERIC_VERBS and not found.group(1).endswith("eed"):
-            return found.group(1)
+        word = found.group(1)
+        if word not in GENERIC_VERBS and not word.endswith("eed"):
+            return word
+        if word in TRANSITIVE_GENERIC and _OBJECT_AFTER.match(lower, found.end()):
+            return f"{word}{_OBJECT_AFTER.match(lower, found.end()).group(0)}"  # type: ignore[union-attr]
     hit = IRREGULAR_CONDUCT.search(lower) or _ING_ACT.search(lower)
     if hit:
         return hit.group(0)
@@ -719,7 +726,7 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
         r"noticias falsas|propaganda|atentado contra la seguridad del estado|"
         r"(atentar|atentado|actos?) contra la seguridad nacional|alteraci[óo]n grave del orden p[úu]blico|"
         # Arabic
-        + ar(r"خيانة", r"تجسس", r"التخابر", r"إثارة الفتنة", r"اثارة الفتنة", r"تقويض (ال)?نظام", r"قلب نظام الحكم",
+        + ar(r"خيانة(?! ال[أا]مانة)", r"تجسس", r"التخابر", r"إثارة الفتنة", r"اثارة الفتنة", r"تقويض (ال)?نظام", r"قلب نظام الحكم",
              r"(المساس|الإضرار|"
              r"الاضرار) ب[أا]من الدولة", r"(إثارة|اثارة|شن) الحرب ضد الدولة", r"الإضرار بالوحدة الوطنية",
              r"[أا]خبار كاذبة", r"إشاعات كاذبة", r"اشاعات كاذبة", r"بث (ال)?إشاعات",
