@@ -438,12 +438,17 @@ ES_GENERIC = frozenset({
     "implicado", "identificado", "hecho", "dicho",
 })
 """Spanish verbs that say what the subject is accused of, not what they did."""
+_ES_IRREGULAR = re.compile(r"(?<!\w)\w*(trajo|trajeron|dujo|dujeron|puso|pusieron|hizo|hicieron|tuvo|tuvieron|"
+                           r"quiso|anduvo)(?!\w)")
+"""Irregular Spanish preterites of acting ('sustrajo', 'condujo', 'retuvo')."""
+_FOUND_ON_HIM = re.compile(r"\bfound .{0,60}\b(in|on|inside) (the subject's|his|her)\b")
+"""Possession told as what was found on the subject or in their room."""
 _AR_VERBS = (
     r"قتل|طعن|ضرب|[أا]طلق|ذبح|خنق|سمم|اعتدى|اعتدت|هاجم|سرق|سلب|نهب|اختلس|استولى|استولت|اغتصب|تحرش|اختطف|خطف|احتجز|"
     r"هدد|ابتز|احتال|تحايل|[أا]قنع|وعد|[أا]وهم|خدع|زور|باع|اشترى|اشترت|نقل|هرب|فر|غادر|سافر|[أا]ودع|سحب|دفع|تلقى|"
     r"تلقت|قبض|استلم|[أا]خفى|[أا]خفت|نشر|كتب|[أا]دلى|[أا]دلت|دعا|دعت|حرض|حرر|[أا]صدر|[أا]قام|استدرج|غسل|صنع|زرع|"
     r"استورد|قاد|ترأس|جند|فجر|[أا]حرق|[أا]تلف|ترك|تخلى|تخلت|رفض|[أا]رسل|استخدم|انتحل|خزن|هرّب|"
-    r"شارك|[أا]سس|نظم|وزع|روج|[أا]دار|تاجر|سافر|دخل|[أا]خرج|[أا]دخل|استغل|[أا]جبر|[أا]رغم"
+    r"شارك|[أا]سس|نظم|وزع|روج|[أا]دار|تاجر|سافر|دخل|[أا]خرج|[أا]دخل|استغل|[أا]جبر|[أا]رغم|تناول|امتنع"
 )
 _AR_CONDUCT = re.compile(
     rf"(?<!\w)(?:[وف])?({_AR_VERBS})(?:ت|وا|ا|ه|ها|هم|هما|هن|ته|تها|تهم)?(?!\w)"
@@ -473,6 +478,9 @@ def describes_conduct(text: str) -> str | None:
         for word in found.group(1).split():
             if _FR_PARTICIPLE.match(word) and word not in FR_GENERIC:
                 return f"{auxiliary} {word}"
+    irregular = _ES_IRREGULAR.search(lower) or _FOUND_ON_HIM.search(lower)
+    if irregular:
+        return irregular.group(0)
     for pattern in (_ES_PRETERITE, _ES_PERFECT):
         for found in pattern.finditer(lower):
             if found.group(1) not in ES_GENERIC:
@@ -555,7 +563,10 @@ FAMILY_CATEGORIES = frozenset({
 })
 FAMILY_WORDS = re.compile(
     r"custody|alimony|child maintenance|non-payment of maintenance|maintenance payments|abandonment of (the )?family|"
-    r"parental (child )?abduction|family dispute|divorce"
+    r"parental (child )?(abduction|kidnapping)|family dispute|divorce|custody order|"
+    r"non.?repr[ée]sentation d'enfant|soustraction d'enfant|enfant par (un )?ascendant|abandon de famille|"
+    r"pension alimentaire|sustracci[óo]n de menores|custodia|inasistencia alimentaria|pensi[óo]n alimenticia|"
+    + ar(r"المحضون", r"حضانة", r"الحضانة", r"النفقة", r"نفقة")
 )
 ADMIN_CATEGORIES = frozenset({
     "administrative", "private_dispute", "debt", "breach_of_contract", "civil_dispute", "commercial_dispute",
@@ -581,7 +592,7 @@ ADMIN_WORDS = re.compile(
     r"(dette|cr[ée]ance|facture)s? (commerciale?s? )?impay[ée]e?s?|non.?(paiement|remboursement) (d'une |de la |des? )?"
     r"(dette|pr[êe]t|facture|cr[ée]ance)|"
     # Spanish
-    r"control (de )?cambi|r[ée]gimen cambiario|(infracci[óo]n|delito|il[íi]cito) cambiari|infracci[óo]n administrativa|"
+    r"control (de )?cambi|r[ée]gimen (penal )?cambiario|(infracci[óo]n|delito|il[íi]cito) cambiari|infracci[óo]n administrativa|"
     r"estancia irregular|incumplimiento (de|del) contrato|(deuda|factura)s? (comercial(es)? )?(impaga|pendiente|"
     r"no pagada)s?|"
     r"impago (de|del) (una |la )?(deuda|pr[ée]stamo|factura)|falta de pago|"
@@ -591,7 +602,7 @@ ADMIN_WORDS = re.compile(
          r"الإخلال بالعقد", r"الاخلال بالعقد", r"عدم سداد (ال)?(دين|قرض|فاتورة)", r"دين تجاري")
 )
 DEBT_FACTS = re.compile(
-    r"(failed|fails|did not|refused|unable) to (re)?pay|(unpaid|outstanding) (commercial |business |supplier |trade )?"
+    r"(failed|fails|did not|refused|unable) to (re)?pay|(has|have|had) not (re)?paid|failed to (deliver|refund)|(unpaid|outstanding) (commercial |business |supplier |trade )?"
     r"(debt|loan|invoice|bill|balance)|non.?(re)?payment of|defaulted on|owe[sd]? .{0,60}\b(debt|loan|supplier|"
     r"creditor|partner)|"
     r"n'a (pas|jamais) (rem)?(bours|pay)[ée]|impay[ée]|no (pag[óo]|devolvi[óo]|ha pagado|reembols[óo])|impago|"
