@@ -221,7 +221,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
         + ar("قذف", "سب", "شتم", "تشهير", "شرف", "سمعة", "نشر", "كتب", "وصف"),
         r"diffamation|injure|calomni|difamaci|injuria|calumnia|"
         + ar("القذف", "السب", "الشتم", "التشهير"),
-        marks=r"criticis|critiqu|critic[óo]|\bmock(ed|ing)\b|ridicul|satiri|" + ar("انتقد", "سخر"),
+        marks=r"critici[sz]|critiqu|critic[aóo]|\bmock(ed|ing)\b|ridicul|satiri|" + ar("انتقد", "سخر"),
     ),
     _kind(
         "tax_offence", "tax_evasion tax_fraud",
@@ -249,6 +249,7 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     ),
 )
 KINDS_BY_CATEGORY: dict[str, OffenceKind] = {c: kind for kind in OFFENCE_KINDS for c in kind.categories}
+KINDS_BY_NAME: dict[str, OffenceKind] = {kind.name: kind for kind in OFFENCE_KINDS}
 
 FAMILIES: dict[str, frozenset[str]] = {
     "homicide": frozenset({"violence"}),  # ICCS 01
@@ -448,7 +449,8 @@ _AR_VERBS = (
     r"هدد|ابتز|احتال|تحايل|[أا]قنع|وعد|[أا]وهم|خدع|زور|باع|اشترى|اشترت|نقل|هرب|فر|غادر|سافر|[أا]ودع|سحب|دفع|تلقى|"
     r"تلقت|قبض|استلم|[أا]خفى|[أا]خفت|نشر|كتب|[أا]دلى|[أا]دلت|دعا|دعت|حرض|حرر|[أا]صدر|[أا]قام|استدرج|غسل|صنع|زرع|"
     r"استورد|قاد|ترأس|جند|فجر|[أا]حرق|[أا]تلف|ترك|تخلى|تخلت|رفض|[أا]رسل|استخدم|انتحل|خزن|هرّب|"
-    r"شارك|[أا]سس|نظم|وزع|روج|[أا]دار|تاجر|سافر|دخل|[أا]خرج|[أا]دخل|استغل|[أا]جبر|[أا]رغم|تناول|امتنع"
+    r"شارك|[أا]سس|نظم|وزع|روج|[أا]دار|تاجر|سافر|دخل|[أا]خرج|[أا]دخل|استغل|[أا]جبر|[أا]رغم|تناول|امتنع|سطا|"
+    r"استولوا|استولت|اعتدوا|سرقوا|هربوا|قتلوا|خطفوا"
 )
 _AR_CONDUCT = re.compile(
     rf"(?<!\w)(?:[وف])?({_AR_VERBS})(?:ت|وا|ا|ه|ها|هم|هما|هن|ته|تها|تهم)?(?!\w)"

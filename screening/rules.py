@@ -115,17 +115,30 @@ def _is_red_notice(request: NoticeRequest) -> bool:
 # --- identity data: RPD Art. 83(2)(a) -------------------------------------------------------------
 
 
+_PLACEHOLDER_NAME = re.compile(
+    r"^\W*$|^(n/?a|n\.?n\.?|nn|x+|unknown|not known|none|nil|inconnue?|non connue?|desconocid[oa]|"
+    r"no consta|sin apellido|s/?a|غير معروف|مجهول|لا يوجد)\W*$",
+    re.IGNORECASE,
+)
+"""What an NCB writes in a name field when it does not know the name: a dash, 'UNKNOWN', 'N/A', 'NN',
+'INCONNU', 'DESCONOCIDO', 'غير معروف'. The contract only asks for a non-empty string."""
+
+
 def _family_name(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    if request.subject.family_name.strip():
+    written = request.subject.family_name.strip()
+    if written and not _PLACEHOLDER_NAME.match(written):
         return []
-    return [rule.finding("subject.family_name", "The subject's family name is missing.",
+    said = f" (written '{written}')" if written else ""
+    return [rule.finding("subject.family_name", f"The subject's family name is missing{said}.",
                          missing_item="the subject's family name")]
 
 
 def _forename(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
-    if (request.subject.forenames or "").strip():
+    written = (request.subject.forenames or "").strip()
+    if written and not _PLACEHOLDER_NAME.match(written):
         return []
-    return [rule.finding("subject.forenames", "The subject's forename is missing; ask the NCB for it.",
+    said = f" (written '{written}')" if written else ""
+    return [rule.finding("subject.forenames", f"The subject's forename is missing{said}; ask the NCB for it.",
                          missing_item="the subject's forename(s)")]
 
 
@@ -207,6 +220,9 @@ def _warrant_expired(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
     )]
 
 
+_ORDERED_BY = re.compile(r"order|ordonn|orden|instruction|commission rogatoire|comisi[óo]n rogatoria|mandat")
+
+
 def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
     judicial = request.judicial
     findings: list[Finding] = []
@@ -214,16 +230,21 @@ def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[
         if document is None:
             continue
         authority = document.issuing_authority
-        body = _has(off.NON_JUDICIAL_AUTHORITY, authority)
-        if body is None or _has(off.JUDICIAL_AUTHORITY, authority):
+        body = off.NON_JUDICIAL_AUTHORITY.search(authority.lower())
+        court = off.JUDICIAL_AUTHORITY.search(authority.lower())
+        # A court named after the body is where the body sits ("Procureur de la République près le tribunal
+        # de Lomé", "Prosecutor at the Court of Appeal"): the issuer is still the body, unless the words between
+        # say the court ordered it ("Judicial Police at the order of the Tribunal").
+        if body is None or (court is not None and (
+                court.start() < body.start() or _ORDERED_BY.search(authority.lower()[body.end():court.start()]))):
             continue
         findings.append(rule.finding(
             f"judicial.{field}.issuing_authority",
             f"The {field.replace('_', ' ')} {document.reference} was issued by '{authority}', which reads as a "
-            f"police, ministerial or prosecutorial body ('{body}'), not a court or judge: check that national law "
+            f"police, ministerial or prosecutorial body ('{body.group(0)}'), not a court or judge: check that national law "
             "gives it the power to order an arrest with the effect of a judicial decision, or ask the NCB for a "
             "warrant or decision of a judicial authority.",
-            evidence={"issuing_authority": authority, "matched": body},
+            evidence={"issuing_authority": authority, "matched": body.group(0)},
         ))
     return findings
 
@@ -608,6 +629,10 @@ def _code_matches_wording(rule: Rule, request: NoticeRequest, today: date) -> li
                   if kind.name in iccs.CODE_OF_KIND and _has(kind.charge, charge.offence)]
         if not worded or any(iccs.agrees(code, kind) for kind in worded):
             continue
+        coded = off.KINDS_BY_NAME.get(iccs.kind_of(code) or "")
+        if coded is not None and any(off.akin(coded, off.KINDS_BY_NAME[kind]) for kind in worded):
+            continue  # a qualification of the same family: 'hurto calificado' coded robbery, 'rapiña con homicidio'
+
         reads_like = " or ".join(iccs.label(iccs.CODE_OF_KIND[kind]) for kind in worded)
         findings.append(rule.finding(
             f"judicial.charges[{i}].category",
@@ -685,7 +710,8 @@ _PROFILE = re.compile(
              r"سياسي", r"برلماني", r"نائب", r"وزير", r"نقابي", r"إمام", r"داعية", r"رجل دين")
 )
 _PROFILE_IN_FACTS = re.compile(
-    r"journalist|activist|human rights defender|opposition (leader|member|figure)|dissident|politician|"
+    r"journalist|activist|human rights defender|opposition (party )?(leader|member|figure|official|activist)|"
+    r"dissident|politician|"
     r"journaliste|militant|activiste|d[ée]fenseu?r des droits|opposant|homme politique|femme politique|politicien|"
     r"periodista|activista|defensor(a)? de (los )?derechos|opositor|disidente|dirigente (pol[íi]tic|social|sindical)|"
     r"l[íi]der (pol[íi]tic|opositor|social)|"
@@ -814,9 +840,10 @@ B, D = Severity.BLOCKING, Severity.DOUBT
 
 RULES: list[Rule] = [
     Rule("identity.family_name", ART_IDENTITY, B, ("subject.family_name",),
-         "The subject's family name is mandatory identity data.", _family_name),
+         "The subject's family name is mandatory identity data (a placeholder such as '-', 'UNKNOWN' or 'N/A' is "
+         "no name).", _family_name),
     Rule("identity.forename", ART_IDENTITY, B, ("subject.forenames",),
-         "The subject's forename is mandatory identity data.", _forename),
+         "The subject's forename is mandatory identity data (a placeholder is no name).", _forename),
     Rule("identity.sex", ART_IDENTITY, B, ("subject.sex",),
          "The subject's sex is mandatory identity data.", _sex),
     Rule("identity.date_of_birth", ART_IDENTITY, B, ("subject.date_of_birth",),

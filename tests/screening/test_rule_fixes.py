@@ -361,12 +361,22 @@ def test_a_warrant_of_a_police_or_prosecutorial_body_is_a_doubt(authority: str) 
 
 @pytest.mark.parametrize(
     "authority",
-    ["Juge d'instruction, Tribunal judiciaire de Marseille", "Basic Court", "Prosecutor at the Court of Appeal",
+    ["Juge d'instruction, Tribunal judiciaire de Marseille", "Basic Court",
      "Investigating judge at the request of the Public Prosecutor", "Juzgado Central de Instrucción n.º 5",
      "Judicial Police at the order of the Tribunal", "Amtsgericht München"],
 )
 def test_a_warrant_naming_a_court_or_judge_is_fine(authority: str) -> None:
     assert fired("judicial.issuing_authority", build(judicial__arrest_warrant=_warrant(authority))) == []
+
+
+@pytest.mark.parametrize(
+    "authority",
+    ["Prosecutor at the Court of Appeal", "Procureur de la République près le Tribunal de première instance de Lomé",
+     "Fiscalía adscrita al Juzgado Penal de Quito"],
+)
+def test_a_prosecutor_named_with_the_court_they_sit_at_is_still_a_prosecutor(authority: str) -> None:
+    [finding] = fired("judicial.issuing_authority", build(judicial__arrest_warrant=_warrant(authority)))
+    assert finding.evidence["issuing_authority"] == authority
 
 
 def test_a_court_decision_by_a_prosecutor_is_a_doubt_too() -> None:
