@@ -780,12 +780,14 @@ NON_JUDICIAL_AUTHORITY = re.compile(
     r"fiscal[ií]a|fiscal general|attorney.?general|staatsanwalt|prokurat|investigative committee|"
     r"security (service|committee)|state security|intelligence|criminal investigation (department|directorate)|"
     r"directorate of (criminal )?investigation|anti.?corruption (bureau|agency|commission)|financial "
-    r"(crimes|intelligence) (unit|commission)"
+    r"(crimes|intelligence) (unit|commission)|"
+    + ar(r"الشرطة", r"شرطة", r"الأمن العام", r"الامن العام", r"وزارة الداخلية", r"النيابة", r"نيابة", r"المدعي العام",
+         r"الادعاء العام", r"الإدعاء العام", r"مباحث")
 )
 JUDICIAL_AUTHORITY = re.compile(
     r"court|judge|judicial(?! police)|tribunal|juge|juez|juzgado|jueza|juiz|ju[ií]zo|vara\b|audiencia|magistra|gericht|"
     r"richter|giudice|tribunale|\bgip\b|\bsud\b|суд|justice of the peace|chamber|cour\b|corte|rechtbank|"
-    r"gerechtshof|sąd|bíróság|mahkeme|kadi|qadi"
+    r"gerechtshof|sąd|bíróság|mahkeme|kadi|qadi|" + ar(r"محكمة", r"المحكمة", r"قاضي", r"قاض", r"هيئة قضائية")
 )
 SENTENCE_END = re.compile(r"(?<=[a-z)])(?<![Nn]o)(?<![Nn]r)\.\s|;")
 """The end of a sentence or clause (not the dot of "No. 123")."""

@@ -220,7 +220,8 @@ def _warrant_expired(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
     )]
 
 
-_ORDERED_BY = re.compile(r"order|ordonn|orden|instruction|commission rogatoire|comisi[óo]n rogatoria|mandat")
+_ORDERED_BY = re.compile(r"order|ordonn|orden|instruction|commission rogatoire|comisi[óo]n rogatoria|mandat|"
+                         r"ب[أا]مر|بقرار")
 
 
 def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[Finding]:
@@ -230,13 +231,14 @@ def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[
         if document is None:
             continue
         authority = document.issuing_authority
-        body = off.NON_JUDICIAL_AUTHORITY.search(authority.lower())
-        court = off.JUDICIAL_AUTHORITY.search(authority.lower())
+        written = off.plain(authority).lower()
+        body = off.NON_JUDICIAL_AUTHORITY.search(written)
+        court = off.JUDICIAL_AUTHORITY.search(written)
         # A court named after the body is where the body sits ("Procureur de la République près le tribunal
         # de Lomé", "Prosecutor at the Court of Appeal"): the issuer is still the body, unless the words between
         # say the court ordered it ("Judicial Police at the order of the Tribunal").
         if body is None or (court is not None and (
-                court.start() < body.start() or _ORDERED_BY.search(authority.lower()[body.end():court.start()]))):
+                court.start() < body.start() or _ORDERED_BY.search(written[body.end():court.start()]))):
             continue
         findings.append(rule.finding(
             f"judicial.{field}.issuing_authority",
