@@ -104,6 +104,9 @@ class Label:
     source: str = ""
     """What the case was written from (the RPD article, the General Secretariat's list, the refugee policy,
     the Article 3 repository of practice)."""
+    split: str = "dev"
+    """``held_out``: written and committed before the rules were ever run on it (its first, blind run is
+    recorded in benchmarks/RESULTS.md); reported apart from ``dev``, the cases the rules were developed on."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def read_case(path: Path) -> Case:
         data = json.loads(path.read_text(encoding="utf-8"))
         raw = data["label"]
         label = Label(route=raw["route"], rules=tuple(raw.get("rules", ())), why=raw["why"], language=raw["language"],
-                      source=raw.get("source", ""))
+                      source=raw.get("source", ""), split=raw.get("split", "dev"))
         request = data["request"]
         setting = data.get("setting", {})
         external_down = setting.get("external_service", "up") == "down"
@@ -479,10 +482,20 @@ class LanguageFigures:
     sound_clean: int
 
 
+SPLITS = ("dev", "held_out")
+
+
 def language_figures(outcomes: Sequence[Outcome], language: str) -> LanguageFigures:
-    mine = [o for o in outcomes if o.case.label.language == language]
+    return _figures(language, [o for o in outcomes if o.case.label.language == language])
+
+
+def split_figures(outcomes: Sequence[Outcome], split: str) -> LanguageFigures:
+    return _figures(split, [o for o in outcomes if o.case.label.split == split])
+
+
+def _figures(name: str, mine: Sequence[Outcome]) -> LanguageFigures:
     return LanguageFigures(
-        language=language,
+        language=name,
         requests=len(mine),
         as_labelled=sum(o.route == o.case.label.route for o in mine),
         held=sum(o.case.label.route == HELD for o in mine),
@@ -610,6 +623,15 @@ def format_report(report: Report, today: date = TODAY) -> str:
         held_share = f"{f.held_hit / f.held:.2f} ({f.held_hit}/{f.held})" if f.held else "-"
         sound_share = f"{f.sound_clean / f.sound:.2f} ({f.sound_clean}/{f.sound})" if f.sound else "-"
         out.append(f"| {f.language:<8} | {f.requests:>8} | {f.as_labelled:>12} ({f.as_labelled / max(f.requests, 1):.2f}) "
+                   f"| {held_share:<13} | {sound_share:<15} |")
+    out += ["", "per split (held_out: written and committed before any run on it; its first run is in RESULTS.md):", "",
+            "| split    | requests | routed as labelled | held recall   | sound, no doubt |",
+            "|----------|----------|--------------------|---------------|-----------------|"]
+    for name in SPLITS:
+        f = split_figures(outcomes, name)
+        held_share = f"{f.held_hit / f.held:.2f} ({f.held_hit}/{f.held})" if f.held else "-"
+        sound_share = f"{f.sound_clean / f.sound:.2f} ({f.sound_clean}/{f.sound})" if f.sound else "-"
+        out.append(f"| {name:<8} | {f.requests:>8} | {f.as_labelled:>12} ({f.as_labelled / max(f.requests, 1):.2f}) "
                    f"| {held_share:<13} | {sound_share:<15} |")
     held = labelled[HELD]
     sound = labelled[LEGAL_ASSESSMENT]

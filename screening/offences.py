@@ -335,6 +335,7 @@ FACTS_PLACE = re.compile(
 "en el puerto")."""
 _PLACE_NOUNS_AR = (
     r"مدينة|محافظة|ولاية|منطقة|مقاطعة|إقليم|اقليم|قرية|حي|ميناء|مطار|العاصمة|عاصمة|الحدود|سوق|متجر|بنك|مصرف|"
+    r"شاطئ|ساحل|معبر|منفذ|جزيرة|صحراء|طريق|"
     r"منزل|شقة|مكتب|فندق|مطعم|سجن|معسكر|ثكنة|محطة|مستشفى|مدرسة|شارع"
 )
 _NOT_PLACES_AR = frozenset({
@@ -430,6 +431,13 @@ FR_GENERIC = frozenset({
     "permit", "limit", "habit", "bandit", "summit", "audit", "status", "campus", "census", "focus", "genius",
 })
 """Participles (and look-alikes) that say what the subject is accused of, not what they did."""
+_FR_CAUSATIVE = re.compile(r"(?<!\w)(?:a|ont|avait|avaient)\s+fait\s+(\w{3,}(?:er|ir|re))(?!\w)")
+"""'a fait venir', 'ont fait passer': the subject had something done (an act, where 'a fait' alone is not)."""
+_FR_IMPERFECT = re.compile(r"(?<!\w)(?:il|elle|ils|elles|qu'il|qu'elle|qu'ils|qu'elles)\s+(?:les?\s+|la\s+|l'|leur\s+|y\s+|en\s+)?"
+                           r"(\w{3,}(?:ait|aient))(?!\w)")
+"""'qu'il revendait', 'elle les transportait': the imperfect of a habitual act."""
+FR_NOT_ACTS = frozenset({"était", "étaient", "avait", "avaient", "aurait", "auraient", "serait", "seraient",
+                         "devait", "devaient", "pouvait", "pouvaient", "semblait", "paraissait", "faisait", "faisaient"})
 _ES_PRETERITE = re.compile(r"(?<!\w)(\w{2,}(?:ó|aron|ieron))(?!\w)")
 _ES_PERFECT = re.compile(r"(?<!\w)(?:ha|han|había|habían|habría|habrían|hubo)\s+(\w{2,}(?:ado|[ií]do|to|cho))(?!\w)")
 ES_GENERIC = frozenset({
@@ -475,6 +483,9 @@ def describes_conduct(text: str) -> str | None:
     hit = IRREGULAR_CONDUCT.search(lower) or _ING_ACT.search(lower)
     if hit:
         return hit.group(0)
+    french = _FR_CAUSATIVE.search(lower) or _FR_IMPERFECT.search(lower)
+    if french and french.group(1) not in FR_NOT_ACTS:
+        return french.group(0)
     for found in _FR_AUXILIARY.finditer(lower):
         auxiliary = found.group(0).split()[0]
         for word in found.group(1).split():
@@ -685,7 +696,8 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
     "military": re.compile(
         r"desert(ion|ed)|insubordinat|mutiny|draft (evasion|dodging)|evasion of (military|conscript|compulsory|"
         r"mobili[sz]ation)|(evad|avoid|dodg)\w* (the )?(military service|conscription|draft|call.?up|mobili[sz]ation)|"
-        r"(failure|refus\w*) to (report for|perform|do|serve) (\w+ )?(military|army|compulsory) service|"
+        r"(failure|refus\w*) to (report for|perform|do|serve) (\w+ )?(military|army|compulsory|national) service|"
+        r"(evasion|evading|avoid\w*) (of )?(the )?(compulsory |indefinite )?national service|"
         r"refus\w* (of )?(military service|conscription|the call.?up|mobili[sz]ation)|"
         r"absen\w* without (official )?leave|\bawol\b|unauthori[sz]ed absence from (the |a |his |her )?"
         r"(unit|military)|conscientious object|"
