@@ -53,8 +53,8 @@ from unittest.mock import patch
 
 from httpx._transports import default as httpx_transports
 
-from models.findings import Finding, ScreeningResult, Severity
 from activities.external import ExternalScreening
+from models.findings import Finding, ScreeningResult, Severity
 from models.reference import (
     CountryContextRecord,
     DuplicateCandidate,
@@ -375,7 +375,8 @@ def submission_errors(request: NoticeRequest, reference: Reference) -> list[str]
     if reference.members and request.requesting_ncb not in reference.members:
         errors.append(f"requesting_ncb: {request.requesting_ncb} is not a member country")
     errors += [f"diffusion_recipients.{i}: {ncb} is not a member country"
-               for i, ncb in enumerate(request.diffusion_recipients) if reference.members and ncb not in reference.members]
+               for i, ncb in enumerate(request.diffusion_recipients)
+               if reference.members and ncb not in reference.members]
     for i, charge in enumerate(request.judicial.charges):
         category = charge.category
         if reference.offence_codes and category not in reference.offence_codes and (
@@ -636,8 +637,8 @@ def format_report(report: Report, today: date = TODAY) -> str:
     for f in report.by_language():
         held_share = f"{f.held_hit / f.held:.2f} ({f.held_hit}/{f.held})" if f.held else "-"
         sound_share = f"{f.sound_clean / f.sound:.2f} ({f.sound_clean}/{f.sound})" if f.sound else "-"
-        out.append(f"| {f.language:<8} | {f.requests:>8} | {f.as_labelled:>12} ({f.as_labelled / max(f.requests, 1):.2f}) "
-                   f"| {held_share:<13} | {sound_share:<15} |")
+        routed = f"{f.as_labelled} ({f.as_labelled / max(f.requests, 1):.2f})"
+        out.append(f"| {f.language:<8} | {f.requests:>8} | {routed:>18} | {held_share:<13} | {sound_share:<15} |")
     out += ["", "per split (held_out: written and committed before any run on it; its first run is in RESULTS.md):", "",
             "| split    | requests | routed as labelled | held recall   | sound, no doubt |",
             "|----------|----------|--------------------|---------------|-----------------|"]

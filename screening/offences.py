@@ -433,11 +433,15 @@ FR_GENERIC = frozenset({
 """Participles (and look-alikes) that say what the subject is accused of, not what they did."""
 _FR_CAUSATIVE = re.compile(r"(?<!\w)(?:a|ont|avait|avaient)\s+fait\s+(\w{3,}(?:er|ir|re))(?!\w)")
 """'a fait venir', 'ont fait passer': the subject had something done (an act, where 'a fait' alone is not)."""
-_FR_IMPERFECT = re.compile(r"(?<!\w)(?:il|elle|ils|elles|qu'il|qu'elle|qu'ils|qu'elles)\s+(?:les?\s+|la\s+|l'|leur\s+|y\s+|en\s+)?"
-                           r"(\w{3,}(?:ait|aient))(?!\w)")
+_FR_IMPERFECT = re.compile(
+    r"(?<!\w)(?:il|elle|ils|elles|qu'il|qu'elle|qu'ils|qu'elles)\s+(?:les?\s+|la\s+|l'|leur\s+|y\s+|en\s+)?"
+    r"(\w{3,}(?:ait|aient))(?!\w)"
+)
 """'qu'il revendait', 'elle les transportait': the imperfect of a habitual act."""
-FR_NOT_ACTS = frozenset({"était", "étaient", "avait", "avaient", "aurait", "auraient", "serait", "seraient",
-                         "devait", "devaient", "pouvait", "pouvaient", "semblait", "paraissait", "faisait", "faisaient"})
+FR_NOT_ACTS = frozenset({
+    "était", "étaient", "avait", "avaient", "aurait", "auraient", "serait", "seraient", "devait", "devaient",
+    "pouvait", "pouvaient", "semblait", "paraissait", "faisait", "faisaient",
+})
 _ES_PRETERITE = re.compile(r"(?<!\w)(\w{2,}(?:ó|aron|ieron))(?!\w)")
 _ES_PERFECT = re.compile(r"(?<!\w)(?:ha|han|había|habían|habría|habrían|hubo)\s+(\w{2,}(?:ado|[ií]do|to|cho))(?!\w)")
 ES_GENERIC = frozenset({
@@ -478,8 +482,9 @@ def describes_conduct(text: str) -> str | None:
         word = found.group(1)
         if word not in GENERIC_VERBS and not word.endswith("eed"):
             return word
-        if word in TRANSITIVE_GENERIC and _OBJECT_AFTER.match(lower, found.end()):
-            return f"{word}{_OBJECT_AFTER.match(lower, found.end()).group(0)}"  # type: ignore[union-attr]
+        obj = _OBJECT_AFTER.match(lower, found.end()) if word in TRANSITIVE_GENERIC else None
+        if obj is not None:
+            return f"{word}{obj.group(0)}"
     hit = IRREGULAR_CONDUCT.search(lower) or _ING_ACT.search(lower)
     if hit:
         return hit.group(0)
@@ -605,7 +610,8 @@ ADMIN_WORDS = re.compile(
     r"(dette|cr[ée]ance|facture)s? (commerciale?s? )?impay[ée]e?s?|non.?(paiement|remboursement) (d'une |de la |des? )?"
     r"(dette|pr[êe]t|facture|cr[ée]ance)|"
     # Spanish
-    r"control (de )?cambi|r[ée]gimen (penal )?cambiario|(infracci[óo]n|delito|il[íi]cito) cambiari|infracci[óo]n administrativa|"
+    r"control (de )?cambi|r[ée]gimen (penal )?cambiario|(infracci[óo]n|delito|il[íi]cito) cambiari|"
+    r"infracci[óo]n administrativa|"
     r"estancia irregular|incumplimiento (de|del) contrato|(deuda|factura)s? (comercial(es)? )?(impaga|pendiente|"
     r"no pagada)s?|"
     r"impago (de|del) (una |la )?(deuda|pr[ée]stamo|factura)|falta de pago|"
@@ -615,7 +621,8 @@ ADMIN_WORDS = re.compile(
          r"الإخلال بالعقد", r"الاخلال بالعقد", r"عدم سداد (ال)?(دين|قرض|فاتورة)", r"دين تجاري")
 )
 DEBT_FACTS = re.compile(
-    r"(failed|fails|did not|refused|unable) to (re)?pay|(has|have|had) not (re)?paid|failed to (deliver|refund)|(unpaid|outstanding) (commercial |business |supplier |trade )?"
+    r"(failed|fails|did not|refused|unable) to (re)?pay|(has|have|had) not (re)?paid|failed to (deliver|refund)|"
+    r"(unpaid|outstanding) (commercial |business |supplier |trade )?"
     r"(debt|loan|invoice|bill|balance)|non.?(re)?payment of|defaulted on|owe[sd]? .{0,60}\b(debt|loan|supplier|"
     r"creditor|partner)|"
     r"n'a (pas|jamais) (rem)?(bours|pay)[ée]|impay[ée]|no (pag[óo]|devolvi[óo]|ha pagado|reembols[óo])|impago|"
@@ -751,7 +758,8 @@ ART3_OFFENCES: dict[str, re.Pattern[str]] = {
         r"noticias falsas|propaganda|atentado contra la seguridad del estado|"
         r"(atentar|atentado|actos?) contra la seguridad nacional|alteraci[óo]n grave del orden p[úu]blico|"
         # Arabic
-        + ar(r"خيانة(?! ال[أا]مانة)", r"تجسس", r"التخابر", r"إثارة الفتنة", r"اثارة الفتنة", r"تقويض (ال)?نظام", r"قلب نظام الحكم",
+        + ar(r"خيانة(?! ال[أا]مانة)", r"تجسس", r"التخابر", r"إثارة الفتنة", r"اثارة الفتنة", r"تقويض (ال)?نظام",
+             r"قلب نظام الحكم",
              r"(المساس|الإضرار|"
              r"الاضرار) ب[أا]من الدولة", r"(إثارة|اثارة|شن) الحرب ضد الدولة", r"الإضرار بالوحدة الوطنية",
              r"[أا]خبار كاذبة", r"إشاعات كاذبة", r"اشاعات كاذبة", r"بث (ال)?إشاعات",

@@ -243,8 +243,8 @@ def _issuing_authority(rule: Rule, request: NoticeRequest, today: date) -> list[
         findings.append(rule.finding(
             f"judicial.{field}.issuing_authority",
             f"The {field.replace('_', ' ')} {document.reference} was issued by '{authority}', which reads as a "
-            f"police, ministerial or prosecutorial body ('{body.group(0)}'), not a court or judge: check that national law "
-            "gives it the power to order an arrest with the effect of a judicial decision, or ask the NCB for a "
+            f"police, ministerial or prosecutorial body ('{body.group(0)}'), not a court or judge: check that national "
+            "law gives it the power to order an arrest with the effect of a judicial decision, or ask the NCB for a "
             "warrant or decision of a judicial authority.",
             evidence={"issuing_authority": authority, "matched": body.group(0)},
         ))
@@ -681,7 +681,8 @@ def _facts_substance(rule: Rule, request: NoticeRequest, today: date) -> list[Fi
 _ELECTIONS_PROTESTS = re.compile(
     r"election|electoral|ballot|referendum|protest|demonstration|demonstrators|\brally\b|opposition|"
     r"(presidential|parliamentary|opposition|mayoral|municipal) candidate|candidate'?s? (campaign|headquarters)|"
-    r"polling (station|booth|place)|\bvot(es?|ing|ers?)\b|(presidential|political) campaign|campaign (headquarters|staff)|"
+    r"polling (station|booth|place)|\bvot(es?|ing|ers?)\b|(presidential|political) campaign|"
+    r"campaign (headquarters|staff)|"
     r"\bregime\b|political|\bcoup\b|uprising|\briots?\b|dissident|"
     # French
     r"[ée]lection|[ée]lectora|scrutin|r[ée]f[ée]rendum|manifestation|manifestant|protestation|rassemblement|"
@@ -692,7 +693,8 @@ _ELECTIONS_PROTESTS = re.compile(
     r"candidat[oa]s? (a la|presidencial|opositor)|mesas? de votaci|campa[ñn]a (presidencial|pol[íi]tica)|\bvotos?\b|"
     r"\boposici[óo]n\b|\br[ée]gimen\b|pol[íi]tic[oa]|golpe de estado|levantamiento|disturbios|disidente|"
     # Arabic
-    + off.ar(r"انتخاب", r"اقتراع", r"مرشح", r"حملة (انتخابية|المرشح)", r"[أا]صوات", r"استفتاء", r"مظاهر(ة|ات)", r"تظاهر", r"احتجاج", r"معارضة", r"سياسي", r"انقلاب",
+    + off.ar(r"انتخاب", r"اقتراع", r"مرشح", r"حملة (انتخابية|المرشح)", r"[أا]صوات",
+             r"استفتاء", r"مظاهر(ة|ات)", r"تظاهر", r"احتجاج", r"معارضة", r"سياسي", r"انقلاب",
              r"انتفاضة", r"ثورة", r"شغب", r"النظام الحاكم")
 )
 _PROFILE = re.compile(
