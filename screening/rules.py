@@ -116,8 +116,8 @@ def _is_red_notice(request: NoticeRequest) -> bool:
 
 
 _PLACEHOLDER_NAME = re.compile(
-    r"^\W*$|^(n/?a|n\.?n\.?|nn|x+|unknown|not known|none|nil|inconnue?|non connue?|desconocid[oa]|"
-    r"no consta|sin apellido|s/?a|غير معروف|مجهول|لا يوجد)\W*$",
+    r"^\W*$|^(n/a|n\.a\.|n\.n\.|nn|x+|unknown|not known|none|inconnue?|non connue?|desconocid[oa]|"
+    r"no consta|sin apellido|s/a|غير معروف|مجهول|لا يوجد)\W*$",
     re.IGNORECASE,
 )
 """What an NCB writes in a name field when it does not know the name: a dash, 'UNKNOWN', 'N/A', 'NN',
