@@ -137,7 +137,8 @@ def test_article_3_reads_the_formulas_of_political_military_and_religious_offenc
 @pytest.mark.parametrize("offence", ["خيانة الأمانة", "Unlawful possession of firearms endangering public safety",
                                      "National insurance fraud"])
 def test_breach_of_trust_and_public_safety_are_not_article_3(offence: str) -> None:
-    assert fired("art3.offence_character", _case("On 3 May 2024 in Amman the subject took funds.", (offence, "11"))) == []
+    request = _case("On 3 May 2024 in Amman the subject took funds.", (offence, "11"))
+    assert fired("art3.offence_character", request) == []
 
 
 @pytest.mark.parametrize(
