@@ -3,18 +3,20 @@
     .venv/bin/python -m benchmarks.screening_bench          # or: make bench-screening
     .venv/bin/python -m benchmarks.screening_bench --limit 10 --today 2026-11-20
 
-Each corpus file is ``{"request": {...}, "label": {"route", "rules", "why", "language"}}``: a request in
-the contract's shape (``models.request``) and the route a careful NDTF lawyer would give it, with the
-ids of the rules (``screening.screen.ALL_RULES``) that must fire for it. The requests were written from
-the RPD and INTERPOL's published practice, not from the rules' code.
+Each corpus file is ``{"request": {...}, "label": {"route", "rules", "why", "source", "language"[, "split"]}
+[, "setting"]}``: a request in the contract's shape (``models.request``) and the route a careful NDTF lawyer
+would give it, with the ids of the rules (``screening.screen.ALL_RULES``) that must fire for it and the text
+it was written from (the RPD, the General Secretariat's list of offences not meeting Article 83, the refugee
+policy, the Article 3 repository of practice), not from the rules' code. ``split`` ``held_out`` marks the
+requests written and committed before the rules were run on them.
 
 Each request is validated as a submission (``parse_request``, then the NCB door's checks of membership
 and of the offence classification against the shipped lists: one refused is routed
 ``refused_at_submission``), screened by ``screening.screen.screen`` with the shipped reference data
-(``data/reference/``: country context, interstate disputes, refugees, political targeting; no
-duplicates, no external service), and routed as ``NoticeRequestWorkflow.screen`` routes it: any missing
-item asks the NCB (``asked_of_ncb``), else any doubt or blocking finding holds the case for detailed
-review (``held``), else it goes to legal assessment (``legal_assessment``).
+(``data/reference/``: country context, interstate disputes, refugees, political targeting), and routed
+as ``NoticeRequestWorkflow.screen`` routes it: any missing item asks the NCB (``asked_of_ncb``), else any
+doubt or blocking finding holds the case for detailed review (``held``), else it goes to legal assessment
+(``legal_assessment``).
 
 Besides the shipped reference data, each request is screened against the cases already on file
 (``benchmarks/corpus_reference/on_file.json``: pending requests and published notices, for
@@ -26,7 +28,7 @@ while the service does not answer (``external.unavailable``).
 
 It prints per-rule precision and recall against the labels' rule ids (a rule "fires" on a request
 when it gives any finding on it, info included), the confusion matrix of routes, the figures per
-language, and the three goals: recall 1.0 on the held class, at least 90 % of the sound requests
+language and per split, and the three goals: recall 1.0 on the held class, at least 90 % of the sound requests
 (labelled legal assessment) reaching legal assessment with no doubt, and every finding citing its
 rule's article. It exits 1 when a goal is missed (the last line says how many are met), 0 otherwise.
 """
