@@ -499,7 +499,7 @@ class LanguageFigures:
     sound_clean: int
 
 
-SPLITS = ("dev", "held_out")
+SPLITS = ("dev", "held_out", "held_out_2")
 
 
 def language_figures(outcomes: Sequence[Outcome], language: str) -> LanguageFigures:
@@ -641,15 +641,15 @@ def format_report(report: Report, today: date = TODAY) -> str:
         sound_share = f"{f.sound_clean / f.sound:.2f} ({f.sound_clean}/{f.sound})" if f.sound else "-"
         routed = f"{f.as_labelled} ({f.as_labelled / max(f.requests, 1):.2f})"
         out.append(f"| {f.language:<8} | {f.requests:>8} | {routed:>18} | {held_share:<13} | {sound_share:<15} |")
-    out += ["", "per split (held_out: written and committed before any run on it; its first run is in RESULTS.md):", "",
-            "| split    | requests | routed as labelled | held recall   | sound, no doubt |",
-            "|----------|----------|--------------------|---------------|-----------------|"]
+    out += ["", "per split (held_out*: written and committed before any run on it; first runs in RESULTS.md):", "",
+            "| split      | requests | routed as labelled | held recall   | sound, no doubt |",
+            "|------------|----------|--------------------|---------------|-----------------|"]
     for name in SPLITS:
         f = split_figures(outcomes, name)
         held_share = f"{f.held_hit / f.held:.2f} ({f.held_hit}/{f.held})" if f.held else "-"
         sound_share = f"{f.sound_clean / f.sound:.2f} ({f.sound_clean}/{f.sound})" if f.sound else "-"
-        out.append(f"| {name:<8} | {f.requests:>8} | {f.as_labelled:>12} ({f.as_labelled / max(f.requests, 1):.2f}) "
-                   f"| {held_share:<13} | {sound_share:<15} |")
+        routed = f"{f.as_labelled} ({f.as_labelled / max(f.requests, 1):.2f})"
+        out.append(f"| {name:<10} | {f.requests:>8} | {routed:>18} | {held_share:<13} | {sound_share:<15} |")
     held = labelled[HELD]
     sound = labelled[LEGAL_ASSESSMENT]
     held_hits = report.confusion.get((HELD, HELD), 0)

@@ -116,6 +116,33 @@ KIND_CODES: dict[str, str | None] = {
 """The offence kind (``screening.offences.OFFENCE_KINDS``) of the charges a code classifies; None where a
 longer code leaves its parent's kind (personal drug use is not trafficking)."""
 
+CODE_FAMILIES: dict[str, frozenset[str]] = {
+    "01": frozenset({"violence"}),
+    "02": frozenset({"violence"}),
+    "0202": frozenset({"violence", "exploitation"}),
+    "0204": frozenset({"exploitation", "smuggling"}),
+    "0209": frozenset({"expression"}),
+    "03": frozenset({"violence", "exploitation"}),
+    "04": frozenset({"violence", "property"}),
+    "05": frozenset({"property"}),
+    "06": frozenset({"drugs"}),
+    "07": frozenset({"deception"}),
+    "0704": frozenset({"deception", "property"}),  # proceeds of crime, trafficking in cultural property
+    "0803": frozenset({"expression"}),
+    "08051": frozenset({"smuggling", "exploitation"}),
+    "0905": frozenset({"violence", "security"}),
+}
+"""The families of conduct (``screening.offences.FAMILIES``) of the charges a code classifies, by the longest
+prefix marked: a code agrees with wording of a kind of the same family ('hurto calificado' coded robbery,
+'theft and smuggling of antiquities' coded 07042), not with one of another ('murder' coded fraud)."""
+
+
+def families_of(code: str | None) -> frozenset[str]:
+    """The families of conduct of a code, or none when no prefix of it is marked."""
+    found = marked(code, CODE_FAMILIES)
+    return found[1] if found else frozenset()
+
+
 CODE_OF_KIND: dict[str, str] = {
     "homicide": "0101",
     "assault": "0201",

@@ -249,7 +249,6 @@ OFFENCE_KINDS: tuple[OffenceKind, ...] = (
     ),
 )
 KINDS_BY_CATEGORY: dict[str, OffenceKind] = {c: kind for kind in OFFENCE_KINDS for c in kind.categories}
-KINDS_BY_NAME: dict[str, OffenceKind] = {kind.name: kind for kind in OFFENCE_KINDS}
 
 FAMILIES: dict[str, frozenset[str]] = {
     "homicide": frozenset({"violence"}),  # ICCS 01
@@ -474,6 +473,18 @@ _AR_NOUN_BEFORE = re.compile(r"(?:جريمة|جرائم|تهمة|بتهمة|جن
 """'جريمة قتل' is the name of an offence (a crime of killing), not an act."""
 
 
+_AR_VERB_BEFORE_SUBJECT = re.compile(r"(?<!\w)([^\W\d]{3,})\s+(?:ال)?(?:مطلوب|معني|متهم|مشتبه)(?:ة|ه)?(?!\w)")
+"""Arabic tells facts verb first: the word right before 'the wanted person' / 'the accused' is what they did
+('استقبلت المطلوبة', 'أطلق المطلوب')."""
+AR_NOT_ACTS = frozenset({
+    "ارتكب", "ارتكبت", "اقترف", "اقترفت", "كان", "كانت", "يعد", "تعد", "يعتبر", "تعتبر", "اتهم", "اتهمت",
+    "يتهم", "تتهم", "يشتبه", "قام", "قامت", "أن", "ان", "إن", "بأن", "وأن", "فإن", "لأن", "كما", "حيث", "لكن",
+    "ولكن", "وكان", "وكانت", "يكون", "تكون", "ثبت", "تبين", "أدين", "ادين", "أدينت", "ادينت", "حوكم", "حوكمت",
+    "اعتقل", "اعتقلت", "يلاحق", "تلاحق",
+})
+"""Words before the subject that tell no act: committing, being, being accused or tried, and particles."""
+
+
 def describes_conduct(text: str) -> str | None:
     """A word of the summary that tells what the subject did, or None ('committed fraud', 'a commis une
     fraude', 'cometió un fraude', 'ارتكب جريمة' tell nothing)."""
@@ -507,7 +518,15 @@ def describes_conduct(text: str) -> str | None:
         if not _AR_NOUN_BEFORE.search(lower[:found.start()]):
             return found.group(0)
     undertook = _AR_UNDERTOOK.search(lower)
-    return undertook.group(0) if undertook else None
+    if undertook:
+        return undertook.group(0)
+    for found in _AR_VERB_BEFORE_SUBJECT.finditer(lower):
+        verb = found.group(1)
+        if re.match(r"[وفبل]?ال", verb):  # a word with the article is a noun ('المعني متهم'), never a verb
+            continue
+        if verb not in AR_NOT_ACTS and verb.lstrip("وف") not in AR_NOT_ACTS:
+            return found.group(0)
+    return None
 
 
 # --- excluded offences: RPD Art. 83(1)(a) ---------------------------------------------------------

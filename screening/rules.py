@@ -631,8 +631,7 @@ def _code_matches_wording(rule: Rule, request: NoticeRequest, today: date) -> li
                   if kind.name in iccs.CODE_OF_KIND and _has(kind.charge, charge.offence)]
         if not worded or any(iccs.agrees(code, kind) for kind in worded):
             continue
-        coded = off.KINDS_BY_NAME.get(iccs.kind_of(code) or "")
-        if coded is not None and any(off.akin(coded, off.KINDS_BY_NAME[kind]) for kind in worded):
+        if any(iccs.families_of(code) & off.FAMILIES.get(kind, frozenset()) for kind in worded):
             continue  # a qualification of the same family: 'hurto calificado' coded robbery, 'rapiña con homicidio'
 
         reads_like = " or ".join(iccs.label(iccs.CODE_OF_KIND[kind]) for kind in worded)

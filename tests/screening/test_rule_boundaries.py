@@ -257,3 +257,37 @@ def test_a_code_of_another_family_still_is() -> None:
     [finding] = fired("consistency.code_matches_wording", _case("On 3 May 2024 in Łódź the subject strangled her.",
                                                                 ("Murder", "0701")))
     assert "0101" in finding.evidence["reads_like"]
+
+
+# --- Arabic tells facts verb first; codes by the families of their section -------------------------------
+
+
+@pytest.mark.parametrize(
+    "facts",
+    ["في يناير 2025 في المدينة المنورة، استقبلت المطلوبة نساء في منزلها وقرأت لهن تعاويذ مقابل المال.",
+     "في 9 يونيو 2025 بقسنطينة، أطلق المطلوب النار على صاحب محطة وقود."],
+)
+def test_the_arabic_verb_before_the_subject_is_an_act(facts: str) -> None:
+    assert fired("judicial.facts_substance", build(judicial__facts_summary=facts)) == []
+
+
+@pytest.mark.parametrize(
+    "facts",
+    ["في 9 يونيو 2025 بقسنطينة، ارتكب المطلوب جريمة سرقة.",  # committing is no act
+     "في 9 يونيو 2025 بقسنطينة، المعني متهم بجريمة قتل.",  # a noun before the subject, not a verb
+     "في 9 يونيو 2025 بقسنطينة، كان المطلوب مديرًا للشركة."],  # being is no act
+)
+def test_committing_being_and_nouns_before_the_subject_are_not_acts(facts: str) -> None:
+    [finding] = fired("judicial.facts_substance", build(judicial__facts_summary=facts))
+    assert finding.evidence["missing"] == "conduct"
+
+
+@pytest.mark.parametrize(("offence", "code"), [("سرقة الآثار وتهريبها", "07042"), ("Theft of antiquities", "0704")])
+def test_a_theft_coded_as_trafficking_in_cultural_property_is_of_its_family(offence: str, code: str) -> None:
+    assert fired("consistency.code_matches_wording", _case("In 2023 in Nasiriyah the subject dug up tablets.",
+                                                           (offence, code))) == []
+
+
+@pytest.mark.parametrize(("offence", "code"), [("Murder", "0704"), ("Rape", "05"), ("Drug trafficking", "0209")])
+def test_a_code_of_another_section_family_is_doubted(offence: str, code: str) -> None:
+    assert fired("consistency.code_matches_wording", _case("In 2023 in Lyon the subject acted.", (offence, code)))
