@@ -5,23 +5,31 @@ the notice is not blocked until a reviewer blocks it; the same entries signalled
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 from email.message import Message
 
 from sqlalchemy import func, select
+from temporalio.client import WorkflowHistory
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.worker import Replayer
 
 from models.activities import MessageKind
 from models.case import CaseState, ReviewStage
 from models.findings import Severity
+from models.ids import notice_workflow_id, workflow_id_for
 from models.notice import NoticeStatus
 from models.reference import ReferenceKind
 from models.rescreen import RescreenInput, RescreenOutcome, rescreen_workflow_id
 from registry.references import ReferenceStore
 from registry.tables import OutboxRow
+from runtime.client import data_converter
 from tests.workflows.conftest import REFERENCE, Service, example
 from tests.workflows.test_notice_request import FRAUD, approve, at, settle
 from tests.workflows.test_published_notice import notice_until
+from worker import WORKFLOWS
+from workflows.notice_request import REFERENCE_RESCREEN
 from workflows.rescreen import RescreenWorkflow
 
 NOTICE_SUBJECT = "MARCHETTI,Lucien Paul,1979-04-12,FR;IT,ES,FR,confirmed,2024-05-02,2023-11-20,2024-06-10,"
@@ -97,6 +105,17 @@ async def alerts_queued(service: Service) -> int:
     return int(found or 0)
 
 
+def patch_markers(history: WorkflowHistory) -> set[str]:
+    """The ids of the ``workflow.patched`` markers in a history."""
+    ids: set[str] = set()
+    for event in json.loads(history.to_json())["events"]:
+        marker = event.get("markerRecordedEventAttributes")
+        if marker and marker.get("markerName") == "core_patch":
+            for payload in marker["details"]["patch-data"]["payloads"]:
+                ids.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return ids
+
+
 def reference_findings(state: CaseState) -> list[str]:
     return [f.rule_id for f in state.findings if f.source == "reference_data"]
 
@@ -132,12 +151,13 @@ async def test_a_later_refugee_load_alerts_the_open_case_and_the_published_notic
     assert [m.kind for m in case.messages][-1] == "reference_data_alert" and case.messages[-1].to == ["NDTF"]
 
     # the published notice: the finding recorded, the NDTF told, the notice left as it was
-    notice = await notice_until(service, notice_id, lambda s: bool(s.reference_alerts))
+    notice = await notice_until(
+        service, notice_id, lambda s: "reference_data_match" in [e.event for e in s.timeline]
+    )
     [alert] = notice.reference_alerts
     assert alert.finding.rule_id == "refugee.persecution_country_requests"
     assert alert.finding.severity is Severity.BLOCKING and alert.finding.source == "reference_data"
     assert notice.status is NoticeStatus.PUBLISHED
-    assert "reference_data_match" in [e.event for e in notice.timeline]
     alerts = await ndtf_alerts(service, 2)
     assert sorted(subject_of(m).split(":")[0] for m in alerts) == [
         f"[ACTION REQUIRED] Notice {notice_id}", f"[REVIEW REQUIRED] Request {case_id}",
@@ -160,6 +180,15 @@ async def test_a_later_refugee_load_alerts_the_open_case_and_the_published_notic
     notice = await ndtf.notice(notice_id)
     assert len(notice.reference_alerts) == 1
     assert await alerts_queued(service) == 2
+
+    # the histories this made replay on today's code, the handlers behind their patch
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter())
+    rescreen_id = rescreen_workflow_id(ReferenceKind.REFUGEES, loaded.version, loaded.content_hash)
+    for workflow_id in (workflow_id_for(case_id), notice_workflow_id(notice_id), rescreen_id):
+        history = await service.client.get_workflow_handle(workflow_id).fetch_history()
+        await replayer.replay_workflow(history, raise_on_replay_failure=True)
+        if workflow_id != rescreen_id:
+            assert REFERENCE_RESCREEN in patch_markers(history), workflow_id
 
 
 async def test_a_decided_case_is_not_reopened_and_a_changed_entry_alerts_again(service: Service) -> None:
