@@ -16,10 +16,18 @@ from screening.persons import refugee_findings
 from tests.screening.conftest import build, example
 
 
-def _record(status: str, persecution: str = "FR", **dates: date) -> RefugeeRecord:
+def _record(
+    status: str,
+    persecution: str = "FR",
+    *,
+    applied_on: date | None = None,
+    decided_on: date | None = None,
+    confirmed_on: date | None = None,
+) -> RefugeeRecord:
     return RefugeeRecord(
         family_name="MARCHETTI", forenames="Lucien", date_of_birth="1979", nationalities=("IT",),
-        granted_by="CH", persecution_country=persecution, status=status, **dates,
+        granted_by="CH", persecution_country=persecution, status=status,
+        applied_on=applied_on, decided_on=decided_on, confirmed_on=confirmed_on,
     )
 
 
