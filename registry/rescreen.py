@@ -10,6 +10,7 @@ that only gains an optional column changes nothing. Entries a load removes re-sc
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.notice import NoticeStatus
 from models.reference import ReferenceKind
 from models.rescreen import RESCREEN_KINDS, ChangedEntry, EntryChange
-from registry.audit import canonical_json
 from registry.database import Database
 from registry.tables import (
     NOT_PENDING_STAGES,
@@ -43,11 +43,19 @@ TABLES = {ReferenceKind.REFUGEES: RefugeeRow, ReferenceKind.POLITICAL_TARGETING:
 LIVE_NOTICES = (NoticeStatus.PUBLISHED.value, NoticeStatus.BLOCKED.value)
 """A blocked notice is still re-screened: its block may be lifted."""
 CONTENT_IGNORES = frozenset({"id", "entry_id"})
+EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 def _plain(value: Any) -> str:
-    text = unicodedata.normalize("NFC", str(value or ""))
+    text = str(value or "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     return " ".join(text.casefold().split())
+
+
+def _cell(value: Any) -> Any:
+    """A list (nationalities) as a tuple, whether it came from the file or the database."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def derived_entry_id(kind: ReferenceKind, row: Mapping[str, Any]) -> str:
@@ -57,9 +65,9 @@ def derived_entry_id(kind: ReferenceKind, row: Mapping[str, Any]) -> str:
 
 
 def entry_hash(row: Mapping[str, Any]) -> str:
-    """A hash of what the entry says (its non-empty cells but its ids)."""
-    content = {k: v for k, v in row.items() if k not in CONTENT_IGNORES and v not in (None, "", [])}
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    """A hash of what the entry says: its non-empty cells but its ids, by column name."""
+    content = [(k, _cell(v)) for k, v in sorted(row.items()) if v not in EMPTY and k not in CONTENT_IGNORES]
+    return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ async def record_changes(
     """In the load's transaction: the entries ``after`` adds or changes, under the version it makes."""
     if kind not in RESCREEN_KINDS:
         return 0
-    changes = diff_entries(kind, before, after)
+    changes = await asyncio.to_thread(diff_entries, kind, before, after)  # a long list takes seconds
     rows = [
         {
             "kind": kind.value,
