@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from activities.dispatch import DispatchActivities
 from activities.mail import MailActivities
 from activities.registry import RegistryActivities
+from activities.rescreen import RescreenActivities
 from activities.screening import ScreeningActivities
 from registry.database import Database
 from runtime.client import connect
@@ -26,8 +27,15 @@ from workflows.message_delivery import MessageDeliveryWorkflow
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.notice_search import NoticeSearchWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
+from workflows.rescreen import RescreenWorkflow
 
-WORKFLOWS = [NoticeRequestWorkflow, PublishedNoticeWorkflow, MessageDeliveryWorkflow, NoticeSearchWorkflow]
+WORKFLOWS = [
+    NoticeRequestWorkflow,
+    PublishedNoticeWorkflow,
+    MessageDeliveryWorkflow,
+    NoticeSearchWorkflow,
+    RescreenWorkflow,
+]
 
 log = logging.getLogger("notice.worker")
 
@@ -37,6 +45,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
     registry = RegistryActivities(db, config)
     screening = ScreeningActivities(db, config)
     mail = MailActivities(db, config)
+    rescreen = RescreenActivities(db)
     dispatch = DispatchActivities(client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     return Worker(
         client,
@@ -53,6 +62,7 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
             registry.record_acknowledgement,
             registry.member_ncbs,
             screening.screen_request,
+            rescreen.match_changed_entries,
             mail.deliver_message,
             dispatch.start_delivery,
             dispatch.start_notice_lifetime,

@@ -228,6 +228,13 @@ def notice(
             (i.instruction_key, i.kind, i.issued_at, i.due_at, len(i.acknowledged), len(i.pending))
             for i in state.instructions
         )))
+    if state.reference_alerts:
+        out.print(table("Reference-data alerts (re-screening; block the notice if they hold)",
+                        ["at", "severity", "rule", "article", "list entry", "message"], (
+            (a.at, a.finding.severity, a.finding.rule_id, a.finding.article,
+             f"{a.finding.evidence.get('list', '')} {a.finding.evidence.get('entry_id', '')}", a.finding.message)
+            for a in state.reference_alerts
+        )))
     _print_history(state.timeline, state.rejected)
 
 
@@ -470,6 +477,14 @@ def data_load(
     what = f"loaded as version {loaded.version}" if loaded.changed else \
         f"unchanged: the same content is already loaded (version {loaded.version})"
     console().print(f"{loaded.kind.value}: {loaded.rows} rows, {what}", markup=False)
+    if loaded.rescreen is not None:
+        rescreen = loaded.rescreen
+        under_way = "re-screening" if rescreen.started else "re-screening (started by an earlier load of this content)"
+        console().print(
+            f"{under_way}: {rescreen.changed_entries} entries added or changed, against {rescreen.open_cases} open "
+            f"cases and {rescreen.published_notices} published notices (workflow {rescreen.workflow_id})",
+            markup=False,
+        )
     if issued:
         console().print(f"credentials issued for {len(issued)} new reviewer(s): {', '.join(issued)}", markup=False)
 

@@ -16,6 +16,7 @@ from models.findings import Finding, RiskLevel
 from models.notice import NoticeStatus
 from models.reference import ReferenceKind, Reviewer
 from models.request import NoticeKind, NoticeRequest
+from models.rescreen import RescreenSummary
 
 
 class RegisterRequestInput(BaseModel):
@@ -79,6 +80,8 @@ class MessageKind(StrEnum):
     RENEWAL_REMINDER = "renewal_reminder"
     ACK_REMINDER = "ack_reminder"
     ACK_ESCALATION = "ack_escalation"
+    REFERENCE_DATA_ALERT = "reference_data_alert"
+    """To the NDTF: a case's or a notice's subject matched an entry a reference load added or changed."""
 
 
 NDTF_RECIPIENT = "NDTF"
@@ -233,3 +236,8 @@ class LoadReport(BaseModel):
     changed: bool
     """False when the same content was already loaded (nothing was written)."""
     version: int
+    entries_changed: int = 0
+    """Refugee or political-targeting entries this load added or changed (0 for the other lists)."""
+    content_hash: str = ""
+    rescreen: RescreenSummary | None = None
+    """The re-screening of open cases and published notices this load started (the API's answer)."""

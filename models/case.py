@@ -283,6 +283,9 @@ class CaseState(BaseModel):
     withdrawal_reason: str | None = None
     rescreen_needed: bool = False
     diffusion_transmitted: bool = False
+    reference_alerts: list[str] = Field(default_factory=list)
+    """Keys of the reference-data entries re-screening matched the subject with (``models.rescreen``):
+    each is taken once."""
     seq: int = 0
     """A counter for deterministic ids of what the case causes (info requests, messages)."""
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from models.case import Message, RecordedStatement, RejectedMessage, TimelineEvent
 from models.request import NoticeKind
+from models.rescreen import ReferenceAlert
 
 
 class NoticeStatus(StrEnum):
@@ -70,6 +71,9 @@ class PublishedNoticeState(BaseModel):
     instructions: list[Instruction] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     rejected: list[RejectedMessage] = Field(default_factory=list)
+    reference_alerts: list[ReferenceAlert] = Field(default_factory=list)
+    """Entries of the refugee or political-targeting lists loaded after publication that the subject
+    matches: the NDTF is told and decides whether to block (never automatic)."""
     generation: int = 0
     """How many times the workflow continued as new."""
     seq: int = 0

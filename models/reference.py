@@ -19,6 +19,19 @@ class ReferenceKind(StrEnum):
     OFFENCE_CLASSIFICATION = "offence_classification"
 
 
+class RefugeeStatus(StrEnum):
+    """Where a person of the refugees list stands (the list's ``status``)."""
+
+    ASYLUM_SEEKER = "asylum_seeker"
+    """Asylum applied for in ``granted_by`` (``applied_on``), not decided yet."""
+    GRANTED = "granted"
+    """Refugee status recognised by ``granted_by`` (``decided_on``); files may also write ``recognised``."""
+    CONFIRMED = "confirmed"
+    """Refugee status recognised and confirmed by ``granted_by`` to the General Secretariat (``confirmed_on``):
+    the refugee policy then requires action on any notice the persecuting country requested."""
+    REVOKED = "revoked"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefugeeRecord:
     """One entry of the refugees list, as the screening index holds it in memory.
@@ -35,8 +48,14 @@ class RefugeeRecord:
     granted_by: str
     persecution_country: str
     status: str
-    """granted or revoked."""
+    """A ``RefugeeStatus``: asylum_seeker, granted, confirmed or revoked."""
     decided_on: date | None = None
+    applied_on: date | None = None
+    """When asylum was applied for."""
+    confirmed_on: date | None = None
+    """When the granting country confirmed the status."""
+    entry_id: str = ""
+    """The entry's id on the list (the file's own, or derived from who it is)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +69,8 @@ class PoliticalTargetRecord:
     country: str
     kind: str
     note: str = ""
+    entry_id: str = ""
+    """The entry's id on the list (the file's own, or derived from who it is)."""
 
 
 class CountryContextRecord(BaseModel):

@@ -28,6 +28,7 @@ import pycountry
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, or_, select, text
 
+import registry.rescreen as rescreen
 from models.activities import LoadReport, ReferenceProblem
 from models.reference import (
     CountryContextRecord,
@@ -40,9 +41,11 @@ from models.reference import (
     PoliticalTargetRecord,
     ReferenceKind,
     RefugeeRecord,
+    RefugeeStatus,
     ReviewerRole,
 )
 from models.request import PartialDate
+from models.rescreen import RESCREEN_KINDS
 from registry.audit import append_audit, canonical_json
 from registry.database import Database, dialect_of, in_chunks
 from registry.published_names import PublishedNames
@@ -71,7 +74,11 @@ REFERENCE_LOCK_KEY = 0x4E44_5446_5245_4600
 """Advisory lock base for loads on PostgreSQL (one per kind: base + index of the kind)."""
 
 CONTEXT_KINDS = ("unrest", "regime_change", "armed_conflict", "election", "coup")
-REFUGEE_STATUSES = ("granted", "revoked")
+REFUGEE_STATUSES = tuple(status.value for status in RefugeeStatus)
+REFUGEE_STATUS_SYNONYMS = {"recognised": RefugeeStatus.GRANTED.value, "recognized": RefugeeStatus.GRANTED.value}
+"""How files may also write a status: a recognised refugee is ``granted``, as files before asylum seekers
+wrote it (so their content, and its hash, stay the same)."""
+ENTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,59}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
 FIRST_MEMBERSHIP_YEAR = 1923
@@ -92,6 +99,9 @@ REFUGEE_COLUMNS = (
     RefugeeRow.persecution_country,
     RefugeeRow.status,
     RefugeeRow.decided_on,
+    RefugeeRow.applied_on,
+    RefugeeRow.confirmed_on,
+    RefugeeRow.entry_id,
 )
 TARGET_COLUMNS = (
     PoliticalTargetingRow.family_name,
@@ -101,6 +111,7 @@ TARGET_COLUMNS = (
     PoliticalTargetingRow.country,
     PoliticalTargetingRow.kind,
     PoliticalTargetingRow.note,
+    PoliticalTargetingRow.entry_id,
 )
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
 
@@ -224,6 +235,34 @@ def _one_of(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _refugee_status(value: str) -> str:
+    status = REFUGEE_STATUS_SYNONYMS.get(value.lower(), value.lower())
+    if status not in REFUGEE_STATUSES:
+        raise ValueError(f"'{value}' is not one of {', '.join(REFUGEE_STATUSES)} (or recognised, for granted)")
+    return status
+
+
+def _entry_id(value: str) -> str:
+    """The file's own id for an entry; empty when it gives none."""
+    if value and not ENTRY_ID.match(value):
+        raise ValueError(f"'{value}' is not an entry id (letters, digits, '.', '_', ':', '-'; at most 60)")
+    return value
+
+
+def _refugee_check(parsed: dict[str, Any]) -> list[tuple[str, str]]:
+    """Dates in the order the procedure takes: applied, decided, confirmed; an asylum seeker is not yet
+    decided on."""
+    problems: list[tuple[str, str]] = []
+    applied, decided, confirmed = parsed["applied_on"], parsed["decided_on"], parsed["confirmed_on"]
+    if applied and decided and decided < applied:
+        problems.append(("decided_on", f"is before the application ({applied})"))
+    if confirmed and decided and confirmed < decided:
+        problems.append(("confirmed_on", f"is before the decision ({decided})"))
+    if parsed["status"] == RefugeeStatus.ASYLUM_SEEKER.value and confirmed:
+        problems.append(("confirmed_on", "an asylum seeker's status is not confirmed yet (status confirmed?)"))
+    return problems
+
+
 def _slug(value: str) -> str:
     slug = value.strip().lower().replace(" ", "_").replace("-", "_")
     if not _SLUG.match(slug):
@@ -333,10 +372,12 @@ FORMATS: dict[ReferenceKind, _Format] = {
             "nationalities": _countries,
             "granted_by": _country,
             "persecution_country": _country,
-            "status": _one_of(*REFUGEE_STATUSES),
+            "status": _refugee_status,
             "decided_on": _optional_iso_date,
         },
+        optional={"applied_on": _optional_iso_date, "confirmed_on": _optional_iso_date, "entry_id": _entry_id},
         to_row=lambda parsed: dict(parsed),
+        check=_refugee_check,
     ),
     ReferenceKind.POLITICAL_TARGETING: _Format(
         columns={
@@ -348,6 +389,7 @@ FORMATS: dict[ReferenceKind, _Format] = {
             "kind": _slug,
             "note": _optional,
         },
+        optional={"entry_id": _entry_id},
         to_row=lambda parsed: dict(parsed),
     ),
     ReferenceKind.COUNTRY_CONTEXT: _Format(
@@ -473,6 +515,13 @@ def parse_reference_csv(kind: ReferenceKind, content: str) -> list[dict[str, Any
     return rows
 
 
+def _as_hashed(kind: ReferenceKind, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as the content hash reads them: an optional column left empty is as if the file had not
+    got it, so a file that only gains one (``entry_id``, ``applied_on``) is the same content."""
+    optional = FORMATS[kind].optional
+    return [{k: v for k, v in row.items() if k not in optional or v not in (None, "")} for row in rows]
+
+
 def _start(value: str) -> date:
     return date.fromisoformat(value)
 
@@ -547,6 +596,9 @@ class ReferenceStore:
                     persecution_country=row.persecution_country,
                     status=row.status,
                     decided_on=_end(row.decided_on),
+                    applied_on=_end(row.applied_on),
+                    confirmed_on=_end(row.confirmed_on),
+                    entry_id=row.entry_id,
                 )
                 for row in rows
             ]
@@ -563,6 +615,7 @@ class ReferenceStore:
                     country=row.country,
                     kind=row.kind,
                     note=row.note,
+                    entry_id=row.entry_id,
                 )
                 for row in rows
             ]
@@ -680,7 +733,7 @@ class ReferenceStore:
         """Replace one list with the rows of a CSV text, unless the same content is already loaded."""
         kind = ReferenceKind(kind)
         rows = parse_reference_csv(kind, content)
-        content_hash = hashlib.sha256(canonical_json(rows).encode()).hexdigest()
+        content_hash = hashlib.sha256(canonical_json(_as_hashed(kind, rows)).encode()).hexdigest()
         table = REFERENCE_TABLES[kind.value]
         now = datetime.now(UTC)
         async with self.db.transaction() as session:
@@ -689,11 +742,16 @@ class ReferenceStore:
                 await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
             current = await session.get(ReferenceVersionRow, kind.value)
             if current is not None and current.content_hash == content_hash:
-                return LoadReport(kind=kind, rows=current.rows, changed=False, version=current.version)
+                return LoadReport(
+                    kind=kind, rows=current.rows, changed=False, version=current.version, content_hash=content_hash
+                )
+            before = await rescreen.rows_loaded(session, kind) if kind in RESCREEN_KINDS and current else []
             await session.execute(delete(table))
             if rows:
                 await session.execute(insert(table), rows)
             version = (current.version if current else 0) + 1
+            # The first load of a list is made when the service is set up: nothing was screened against it.
+            changed_entries = await rescreen.record_changes(session, kind, version, before, rows) if current else 0
             if current is None:
                 session.add(
                     ReferenceVersionRow(
@@ -717,4 +775,11 @@ class ReferenceStore:
                 at=now,
                 detail={"version": version, "rows": len(rows), "content_hash": content_hash},
             )
-        return LoadReport(kind=kind, rows=len(rows), changed=True, version=version)
+        return LoadReport(
+            kind=kind,
+            rows=len(rows),
+            changed=True,
+            version=version,
+            entries_changed=changed_entries,
+            content_hash=content_hash,
+        )

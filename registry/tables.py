@@ -302,6 +302,13 @@ class RefugeeRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     decided_on: Mapped[str | None] = mapped_column(String(10))
     """ISO date; text so that SQLite and PostgreSQL return the same thing."""
+    applied_on: Mapped[str | None] = mapped_column(String(10))
+    """When asylum was applied for (ISO date), when the file says."""
+    confirmed_on: Mapped[str | None] = mapped_column(String(10))
+    """When the granting country confirmed the status (ISO date), when it did."""
+    entry_id: Mapped[str] = mapped_column(String(64), default="")
+    """The file's own id for the entry (``entry_id`` column); empty when it gives none (the entry's id is
+    then derived from who it is: ``registry.rescreen.entry_id``)."""
 
 
 class PoliticalTargetingRow(Base):
@@ -315,6 +322,27 @@ class PoliticalTargetingRow(Base):
     country: Mapped[str] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(Text, default="")
+    entry_id: Mapped[str] = mapped_column(String(64), default="")
+    """As ``RefugeeRow.entry_id``."""
+
+
+class ReferenceChangeRow(Base):
+    """An entry of a refugee or political-targeting list that a load added or changed, with the version
+    it came in: what the re-screening of open cases and published notices matches them against."""
+
+    __tablename__ = "reference_changes"
+    __table_args__ = (UniqueConstraint("kind", "version", "entry_id", name="uq_reference_changes_entry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[str] = mapped_column(String(64))
+    change: Mapped[str] = mapped_column(String(10))
+    """added or changed."""
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    """A hash of the entry's content: with the entry id, the key a re-screening alert is recorded under."""
+    entry: Mapped[dict[str, Any]] = mapped_column()
+    """The entry's row as loaded (its table's columns)."""
 
 
 class CountryContextRow(Base):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from models.findings import Finding, Severity
-from models.reference import DuplicateCandidate, PoliticalTargetRecord, RefugeeRecord
+from models.reference import DuplicateCandidate, PoliticalTargetRecord, RefugeeRecord, RefugeeStatus
 from models.request import NoticeRequest
 from screening.matching import DEFAULT_THRESHOLD, PersonIndex, PersonMatch, PersonRecord
 from screening.rules import ART_NEUTRALITY, ART_QUALITY, Rule
@@ -30,6 +30,12 @@ REFUGEE_PERSECUTOR = Rule(
 REFUGEE_GRANTED = Rule(
     "refugee.status_granted", ART_REFUGEE, Severity.DOUBT, ("subject", "subject.aliases"),
     "The subject matches a person granted refugee status (persecution by another country).",
+    source="refugees",
+)
+ASYLUM_SEEKER = Rule(
+    "refugee.asylum_seeker", ART_REFUGEE, Severity.DOUBT, ("subject", "subject.aliases"),
+    "The subject matches a person who applied for asylum (not decided yet): the refugee policy applies once "
+    "the status is recognised, so the reviewer establishes where the application stands.",
     source="refugees",
 )
 REFUGEE_REVOKED = Rule(
@@ -54,7 +60,8 @@ DUPLICATE = Rule(
     source="duplicates",
 )
 PERSON_RULES: list[Rule] = [
-    REFUGEE_PERSECUTOR, REFUGEE_GRANTED, REFUGEE_REVOKED, TARGETED_BY_REQUESTER, TARGETED_BY_OTHER, DUPLICATE,
+    REFUGEE_PERSECUTOR, REFUGEE_GRANTED, ASYLUM_SEEKER, REFUGEE_REVOKED, TARGETED_BY_REQUESTER, TARGETED_BY_OTHER,
+    DUPLICATE,
 ]
 
 R = TypeVar("R", bound=PersonRecord)
@@ -93,7 +100,9 @@ def search_subject(
 
 def _evidence(named: NamedMatch, extra: dict[str, str]) -> dict[str, str]:
     record = named.match.record
+    entry_id = getattr(record, "entry_id", "")
     return {
+        **({"entry_id": entry_id} if entry_id else {}),
         "matched_on": named.field,
         "searched_name": named.searched,
         "list_entry": " ".join(p for p in (record.family_name, record.forenames or "") if p),
@@ -117,9 +126,24 @@ def refugee_findings(request: NoticeRequest, index: PersonIndex[RefugeeRecord]) 
         decided = f" on {record.decided_on.isoformat()}" if record.decided_on else ""
         extra = {"granted_by": record.granted_by, "persecution_country": record.persecution_country,
                  "status": record.status, "decided_on": record.decided_on.isoformat() if record.decided_on else ""}
+        if record.applied_on:
+            extra["applied_on"] = record.applied_on.isoformat()
+        if record.confirmed_on:
+            extra["confirmed_on"] = record.confirmed_on.isoformat()
+        by_requester = record.persecution_country.upper() == request.requesting_ncb
+        if record.status == RefugeeStatus.CONFIRMED:
+            confirmed = f" on {record.confirmed_on.isoformat()}" if record.confirmed_on else ""
+            decided += f", status confirmed{confirmed}"
         if record.status == "revoked":
             rule, lead = REFUGEE_REVOKED, f"a person whose refugee status ({record.granted_by}) was revoked{decided}"
-        elif record.persecution_country.upper() == request.requesting_ncb:
+        elif record.status == RefugeeStatus.ASYLUM_SEEKER:
+            applied = f" on {record.applied_on.isoformat()}" if record.applied_on else ""
+            fled = f"{record.persecution_country}, the requesting country" if by_requester else (
+                record.persecution_country
+            )
+            rule = ASYLUM_SEEKER
+            lead = f"an asylum seeker in {record.granted_by} (applied{applied or ', date not given'}) fleeing {fled}"
+        elif by_requester:
             rule = REFUGEE_PERSECUTOR
             lead = (f"a refugee recognised by {record.granted_by}{decided} on account of persecution by "
                     f"{record.persecution_country}, the requesting country")
@@ -130,7 +154,8 @@ def refugee_findings(request: NoticeRequest, index: PersonIndex[RefugeeRecord]) 
         findings.append(rule.finding(
             named.field,
             f"The subject{_alias_note(named)} may be {lead}; {named.match.explanation}. "
-            "Confirm the identity with the granting country before relying on it.",
+            f"Confirm the identity{' and the status' if rule is ASYLUM_SEEKER else ''} with {record.granted_by} "
+            "before relying on it.",
             evidence=_evidence(named, extra),
             score=named.match.score,
         ))

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities
     from activities.screening import ScreeningActivities
     from models.activities import (
+        NDTF_RECIPIENT,
         CaseEvent,
         MessageKind,
         PublishNoticeInput,
@@ -60,10 +61,11 @@ with workflow.unsafe.imports_passed_through():
         SourceNote,
         WithdrawalRequested,
     )
-    from models.findings import Severity
+    from models.findings import Severity, risk_of
     from models.ids import notice_id_for
     from models.notice import PublishedNoticeInput
     from models.request import NoticeKind
+    from models.rescreen import ReferenceDataMatched, new_findings, untaken
     from workflows.handling import MessageHandling, validated
     from workflows.policy import (
         CLARIFICATION_DEADLINE,
@@ -84,6 +86,8 @@ REQUEST_LIMITS = "request-limits"
 STAGES_OWN_MOVES = "stage-methods-own-moves"
 """Patch: the stage methods, not the handlers, move the case on. Histories recorded before it (no
 marker) replay with the handlers moving it, as they ran."""
+REFERENCE_RESCREEN = "reference-data-rescreen"
+"""Patch: a case takes the re-screening signal (``reference_data_matched``)."""
 
 
 @workflow.defn
@@ -437,6 +441,20 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     async def withdrawal_requested(self, input: AnyMessage) -> None:
         await self._apply_signal("withdraw", input, WithdrawalRequested, self._withdraw)
 
+    @workflow.signal
+    async def reference_data_matched(self, input: ReferenceDataMatched) -> None:
+        """Re-screening (``RescreenWorkflow``) found the subject on entries a reference load added or
+        changed. Taken once a screening under way has finished, so its findings do not replace these."""
+        if not workflow.patched(REFERENCE_RESCREEN):
+            return
+        await self._ready()
+        await workflow.wait_condition(
+            lambda: self.state.stage not in (ReviewStage.REGISTERED, ReviewStage.INITIAL_SCREENING)
+        )
+        async with self._lock:
+            await self._take_reference_matches(input)
+        self._handled()
+
     @workflow.query
     def case(self, viewer: CaseViewer) -> CaseView:
         """The whole case for the NDTF; an NCB sees only its own request, without reviewer internals."""
@@ -545,6 +563,39 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         if not self._stages_own_moves():
             await self.close_as_withdrawn()
         return "request withdrawn"
+
+    async def _take_reference_matches(self, input: ReferenceDataMatched) -> None:
+        """A new finding as a blocking one from screening would be: the risk and the queue's counts
+        updated, a case in legal assessment back to detailed review (its assessment made without it), the
+        NDTF alerted. A decided case is not reopened; each entry is taken once (by its key)."""
+        fresh = untaken(input.matched, self.state.reference_alerts)
+        if not fresh:
+            return
+        self.state.reference_alerts.extend(m.alert_key for m in fresh)
+        if self.state.stage in FINAL_STAGES or self.state.decision is not None:
+            self._note("system", "reference_data_match", f"{len(fresh)} match(es) after the decision: not reopened")
+            return
+        findings = new_findings(fresh, self.state.findings)
+        if not findings:
+            self._note("system", "reference_data_match", f"{len(fresh)} match(es) screening had already found")
+            return
+        self.state.findings.extend(findings)
+        self.state.risk = risk_of(self.state.findings)
+        rules = ", ".join(sorted({f.rule_id for f in findings}))
+        await self._record_event(
+            "reference_data_match", "system", f"{input.kind.value} v{input.version}: {rules}", findings=True
+        )
+        moved = ""
+        if self.state.stage is ReviewStage.LEGAL_ASSESSMENT and any(f.severity is not Severity.INFO for f in findings):
+            self.state.assessment = None
+            await self._enter(ReviewStage.DETAILED_REVIEW, "system", "new reference-data finding to review")
+            moved = "The case was in legal assessment: it is back in detailed review."
+        await self._tell_in(
+            MessageKind.REFERENCE_DATA_ALERT,
+            [NDTF_RECIPIENT],
+            None,
+            lambda _language: texts.case_reference_alert(self.state, findings, moved),
+        )
 
     async def _answer(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> ActionAccepted:
         """An update's answer, once the stage methods have acted on it: the stage it reports is the one

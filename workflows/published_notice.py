@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         RenewalRequested,
     )
     from models.request import NoticeKind
+    from models.rescreen import ReferenceAlert, ReferenceDataMatched, untaken
     from workflows.checks import ENDED
     from workflows.deadlines import LIVE
     from workflows.handling import MessageHandling, validated
@@ -48,6 +49,9 @@ with workflow.unsafe.imports_passed_through():
         check_reviewer,
         members_and_languages,
     )
+
+REFERENCE_RESCREEN = "reference-data-rescreen"
+"""Patch: a notice takes the re-screening signal (``reference_data_matched``)."""
 
 
 @workflow.defn
@@ -150,6 +154,16 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
     async def acknowledged(self, input: AnyMessage) -> None:
         await self._apply_signal("acknowledge", input, AcknowledgementSent, self._acknowledge)
 
+    @workflow.signal
+    async def reference_data_matched(self, input: ReferenceDataMatched) -> None:
+        """Re-screening (``RescreenWorkflow``) found the subject on entries a reference load added or
+        changed: recorded, and the NDTF told, which may block the notice (never done here)."""
+        if not workflow.patched(REFERENCE_RESCREEN):
+            return
+        async with self._lock:
+            await self._take_reference_matches(input)
+        self._handled()
+
     @workflow.query
     def notice(self) -> PublishedNoticeState:
         return self.state
@@ -217,6 +231,28 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
     async def _answer(self, message: str, actor: str, apply: Callable[[], Awaitable[str]]) -> NoticeActionAccepted:
         detail = await self._apply(message, actor, apply)
         return NoticeActionAccepted(notice_id=self.state.notice_id, status=self.state.status, detail=detail)
+
+    async def _take_reference_matches(self, input: ReferenceDataMatched) -> None:
+        """Each entry once (by its key); a notice that has ended only keeps the record."""
+        fresh = untaken(input.matched, [alert.alert_key for alert in self.state.reference_alerts])
+        if not fresh:
+            return
+        now = workflow.now()
+        self.state.reference_alerts.extend(
+            ReferenceAlert(alert_key=m.alert_key, finding=m.finding, at=now, version=input.version) for m in fresh
+        )
+        rules = ", ".join(sorted({m.finding.rule_id for m in fresh}))
+        if self.state.status in ENDED:
+            self._note("system", "reference_data_match", f"{input.kind.value} v{input.version}: {rules} (notice ended)")
+            return
+        await self._record_event(
+            "reference_data_match", "system", f"{input.kind.value} v{input.version}: {rules}; NDTF alerted"
+        )
+        await self._send(
+            MessageKind.REFERENCE_DATA_ALERT,
+            [NDTF_RECIPIENT],
+            *texts.notice_reference_alert(self.state, [m.finding for m in fresh]),
+        )
 
     def _handled(self) -> None:
         super()._handled()

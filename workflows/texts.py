@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from models.case import CaseState, InfoRequest
-from models.findings import Severity
+from models.findings import Finding, Severity
 from models.notice import Instruction, InstructionKind, PublishedNoticeState
 from models.request import NoticeKind, NoticeRequest
 
@@ -681,6 +681,40 @@ def ack_escalation(notice: PublishedNoticeState, issued: Instruction, silent: li
     )
 
 
+def _matched_lines(findings: Sequence[Finding]) -> str:
+    """One line per finding, without names: the rule, its article, the list and the entry."""
+    return "\n".join(
+        f"- {f.severity.value}: {f.rule_id} ({f.article}), {f.evidence.get('list', '')} entry "
+        f"{f.evidence.get('entry_id', '')} ({f.evidence.get('entry_change', '')}, version "
+        f"{f.evidence.get('list_version', '')})"
+        for f in findings
+    )
+
+
+def case_reference_alert(state: CaseState, findings: Sequence[Finding], moved: str) -> tuple[str, str]:
+    """To the NDTF: an open case's subject matched entries a reference load added or changed."""
+    to_review = any(f.severity is not Severity.INFO for f in findings)
+    marker = "[REVIEW REQUIRED]" if to_review else "[FOR INFORMATION]"
+    return (
+        f"{marker} Request {state.request_id}: {len(findings)} new reference-data finding(s) on re-screening",
+        f"Re-screening after a reference-data load matched the subject of request {state.request_id} "
+        f"(stage {state.stage.value}) with:\n{_matched_lines(findings)}\n{moved}\n"
+        f"`ndtf show {state.request_id}` shows the findings and what matched.",
+    )
+
+
+def notice_reference_alert(notice: PublishedNoticeState, findings: Sequence[Finding]) -> tuple[str, str]:
+    """To the NDTF: a published notice's subject matched entries a reference load added or changed. The
+    notice stays as it is: blocking it is the NDTF's decision."""
+    return (
+        f"[ACTION REQUIRED] Notice {notice.notice_id}: {len(findings)} new reference-data finding(s) on re-screening",
+        f"Re-screening after a reference-data load matched the subject of published notice {notice.notice_id} "
+        f"(status {notice.status.value}) with:\n{_matched_lines(findings)}\n"
+        f"The notice was not blocked. Check the match (`ndtf notice {notice.notice_id}`) and, if the refugee "
+        f"policy or Article 3 requires it, block it: `ndtf block {notice.notice_id} --reason TEXT`.",
+    )
+
+
 # --- what operators read in the Temporal UI (no personal data) ---------------------------------
 
 
@@ -706,6 +740,9 @@ def case_details(state: CaseState) -> str:
 def notice_details(notice: PublishedNoticeState) -> str:
     pending = sum(len(i.pending) for i in notice.instructions if i.awaited)
     expires = notice.expires_at.date().isoformat() if notice.expires_at else "no fixed term"
-    return (
+    details = (
         f"**Notice status:** {notice.status.value}\n\n**Expires:** {expires}\n\n**Acknowledgements awaited:** {pending}"
     )
+    if notice.reference_alerts:
+        details += f"\n\n**Reference-data alerts:** {len(notice.reference_alerts)}"
+    return details

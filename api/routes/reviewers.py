@@ -19,6 +19,7 @@ from models.case import ActionAccepted, Articles, CaseState, DecisionOutcome, Re
 from models.findings import RiskLevel
 from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
 from models.request import CountryCode, NoticeKind
+from registry.references import ReferenceStore
 from workflows.policy import ReviewerAction
 
 router = APIRouter(prefix="/v1", tags=["NDTF reviewers"], responses=problem_responses(401, 403, 429, 503, 504))
@@ -143,10 +144,26 @@ async def request_info(
     acting: Annotated[Acting, _acting(ReviewerAction.REQUEST_INFO)],
 ) -> ActionAccepted:
     _mine(body, acting)
+    await _consulted_member(door, body.to_ncb)
     accepted: ActionAccepted = await door.temporal(
         _client(door, acting).request_info(request_id, body.question, body.to_ncb, body.due_days), "case"
     )
     return accepted
+
+
+async def _consulted_member(door: Door, to_ncb: str | None) -> None:
+    """Only a member's NCB is consulted, as the ``members`` list has them (nothing checked while none is
+    loaded): anyone else is refused naming the field, as a request from a non-member is."""
+    if not to_ncb:
+        return
+    members = await ReferenceStore(door.db).member_codes()
+    if members is not None and to_ncb.upper() not in members:
+        raise ProblemError(
+            "NotAMember",
+            "Only the NCBs of the organisation's member countries are asked for information; nothing was sent.",
+            status=422,
+            errors=[FieldError(field="to_ncb", message=f"{to_ncb.upper()} is not a member country")],
+        )
 
 
 @router.post("/cases/{request_id}/sources", response_model=ActionAccepted, responses=ACTION_ERRORS,
