@@ -716,6 +716,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     ) -> None:
         """Timeline, search attributes, the UI's details, and the registry's audit trail, together."""
         self._note(actor, action, detail)
+        # The UI's details at once (no command, so replay-safe); the search attributes once recorded.
+        workflow.set_current_details(texts.case_details(self.state))
         await workflow.execute_activity_method(
             RegistryActivities.record_case_event,
             CaseEvent(
@@ -732,7 +734,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 screening_round=self.state.screening_rounds if findings else None,
                 request=self.state.request if amended else None,
             ),
-            summary=action,
+            summary=f"record {action}",
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )

@@ -714,7 +714,7 @@ def case_details(state: CaseState) -> str:
     ]
     for info in state.open_info_requests():
         lines.append(
-            f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, due {info.due_at.isoformat()}"
+            f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, due {_when(info.due_at)}"
         )
     if state.review_due_at and state.stage in REVIEWER_STAGES:
         lines.append(f"**Review due:** {_when(state.review_due_at)} (service level)")
