@@ -183,7 +183,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
     app.add_middleware(RequestMetrics)  # outermost: a body refused at the door is timed too
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(ncb.router)
     app.include_router(reviewers.router)
     app.include_router(admin.router)
