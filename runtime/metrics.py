@@ -78,7 +78,6 @@ SDK_METRICS = (
     "temporal_activity_execution_latency",
     "temporal_activity_schedule_to_start_latency",
     "temporal_worker_task_slots_available",
-    "temporal_sticky_cache_size",
 )
 """The SDK's own metrics the dashboard reads (the SDK serves many more)."""
 

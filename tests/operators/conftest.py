@@ -119,7 +119,7 @@ class Stack:
         return ReviewerClient(self.client, reviewer_id, self.task_queue)
 
 
-async def eventually(check: Callable[[], Awaitable[T]], what: str, within: float = 45) -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], what: str, within: float = 45) -> T:
     """Poll ``check`` until it returns something truthy; fail naming ``what`` otherwise."""
     deadline = time.monotonic() + within
     while True:

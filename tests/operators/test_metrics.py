@@ -4,6 +4,7 @@ by its kind and time each route by its template."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 
@@ -17,9 +18,15 @@ from registry.tables import OutboxDeliveryRow
 from runtime import metrics
 from runtime.config import Settings
 from tests.operators.conftest import Stack, eventually, samples, scrape, value
+from tests.runtime.test_compose import dashboard_metrics
 from worker import outbox_waiting
 
 FRAUD = "red-notice-fraud.json"  # from NCB FR: screened to legal assessment
+ONLY_ON_FAILURE = {
+    "temporal_workflow_failed",
+    "temporal_workflow_task_execution_failed",
+    "temporal_activity_execution_failed",
+}
 
 
 def count_of(text: str, stage: str) -> float:
@@ -98,6 +105,26 @@ async def test_api_counts_refusals_by_kind_and_times_routes_by_template(stack: S
     assert timed(after, "/v1/requests", "POST", "201") >= 1
     assert timed(after, "/metrics", "GET", "200") >= 1
     assert request_id not in after, "a raw path (with its id) became a label"
+
+
+@pytest.mark.devserver
+async def test_every_metric_the_dashboard_reads_is_served(stack: Stack) -> None:
+    """The Grafana dashboard's and the alerts' metrics, against what the worker and the API serve once a
+    case has moved, a search has completed and a request was refused. The SDK's failure counters appear
+    only once something fails."""
+    request_id, _ = await stack.submit(FRAUD)
+    await stack.reaches(request_id, "FR", "legal_assessment")
+    await stack.ncb("FR").search(nationality="FR")
+    assert (await stack.call(None, "GET", f"/v1/requests/{request_id}")).status_code == 401
+    needed = set().union(*dashboard_metrics().values()) - ONLY_ON_FAILURE
+
+    async def served() -> set[str] | None:
+        texts = [await scrape(stack.metrics_url), (await stack.call(None, "GET", "/metrics")).text]
+        names = {re.sub(r"_(bucket|count|sum)$", "", name) for text in texts for name, _, _ in samples(text)}
+        return names if needed <= names else None
+
+    names = await eventually(served, "every metric the dashboard reads", within=20)
+    assert needed <= names
 
 
 async def test_the_outbox_gauge_counts_recipients_not_delivered(registry_db: Database) -> None:
