@@ -5,6 +5,7 @@ none of them naming the subject."""
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,13 @@ from tests.operators.conftest import Stack, eventually
 pytestmark = pytest.mark.devserver
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = os.environ.get("OPERATORS_SCREENSHOTS")
+"""A folder to save the pages in (the README's are made so: OPERATORS_SCREENSHOTS=docs/operators)."""
+
+
+async def screenshot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        await page.screenshot(path=str(Path(SCREENSHOTS) / name))
 
 
 @pytest.fixture
@@ -71,11 +79,12 @@ async def test_a_guide_filter_lists_the_case_awaiting_clarification_and_its_page
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, headless=True)
         try:
-            page = await browser.new_page()
+            page = await browser.new_page(viewport={"width": 1280, "height": 800})
             await page.goto(f"{stack.server.ui_url}/namespaces/default/workflows?query={quote(query)}")
             row = page.get_by_role("link", name=waiting_wf)
             await expect(row).to_be_visible(timeout=20_000)
             await expect(page.get_by_text(other_wf)).to_have_count(0)
+            await screenshot(page, "temporal-ui-filter.png")
 
             await row.click()
             await page.get_by_role("tab", name="User Metadata").click()
@@ -86,6 +95,7 @@ async def test_a_guide_filter_lists_the_case_awaiting_clarification_and_its_page
                 return text if ok and "Requesting NCB:" in text else None
 
             shown = await eventually(metadata_shown, "the summary, details and current details", within=20)
+            await screenshot(page, "temporal-ui-user-metadata.png")
             assert f"Request: {waiting_id}" in shown
             assert "Awaiting clarification IR-1 from BR" in shown
             panel = await page.locator("main").inner_text()
