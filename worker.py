@@ -10,8 +10,11 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
 from temporalio.client import Client
+from temporalio.common import MetricMeter
 from temporalio.worker import Worker
 
 from activities.dispatch import DispatchActivities
@@ -20,8 +23,10 @@ from activities.registry import RegistryActivities
 from activities.rescreen import RescreenActivities
 from activities.screening import ScreeningActivities
 from registry.database import Database
+from registry.tables import OutboxDeliveryRow, OutboxRow
 from runtime.client import connect
 from runtime.config import Settings, settings
+from runtime.metrics import Outbox, ServiceGauges, prometheus_runtime
 from runtime.tracing import configure_tracing
 from workflows.message_delivery import MessageDeliveryWorkflow
 from workflows.notice_request import NoticeRequestWorkflow
@@ -70,11 +75,40 @@ def build_worker(client: Client, db: Database, config: Settings, task_queue: str
     )
 
 
+async def outbox_waiting(db: Database) -> Outbox:
+    """Recipients of outbox messages not delivered yet, and how long the oldest has waited."""
+    async with db.transaction() as session:
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(OutboxRow.created_at))
+                .select_from(OutboxDeliveryRow)
+                .join(OutboxRow, OutboxRow.message_key == OutboxDeliveryRow.message_key)
+                .where(OutboxDeliveryRow.status != "delivered")
+            )
+        ).one()
+    if oldest is None:
+        return Outbox(waiting=int(count or 0), oldest_seconds=0.0)
+    if oldest.tzinfo is None:  # SQLite keeps UTC without its offset
+        oldest = oldest.replace(tzinfo=UTC)
+    return Outbox(waiting=int(count), oldest_seconds=max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
+
+
+def service_gauges(client: Client, db: Database, config: Settings, meter: MetricMeter) -> ServiceGauges:
+    """The gauges the worker keeps beside the SDK's metrics: cases by stage, overdue, the outbox."""
+    return ServiceGauges(client, meter, lambda: outbox_waiting(db), config.task_queue)
+
+
 async def serve(config: Settings) -> None:
     tracing = configure_tracing(config, "notice-worker")
-    client = await connect(config, serve_metrics=True)
+    runtime = prometheus_runtime(config.metrics_port) if config.metrics_port else None
+    client = await connect(config, runtime=runtime)
     db = Database.from_url(config.database_url)
     worker = build_worker(client, db, config)
+    gauges: asyncio.Task[None] | None = None
+    if runtime is not None:
+        every = timedelta(seconds=config.metrics_refresh_seconds)
+        gauges = asyncio.create_task(service_gauges(client, db, config, runtime.metric_meter).run(every))
+        log.info("metrics on :%d/metrics, gauges refreshed every %s", config.metrics_port, every)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -83,6 +117,8 @@ async def serve(config: Settings) -> None:
     async with worker:
         await stop.wait()
         log.info("stopping: finishing in-flight tasks")
+    if gauges is not None:
+        gauges.cancel()
     await db.dispose()
     if tracing is not None:
         tracing.shutdown()  # sends the last spans before the process leaves with os._exit

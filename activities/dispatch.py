@@ -21,6 +21,7 @@ from temporalio.types import MethodAsyncSingleParam
 from models.activities import StartDeliveryInput, WorkflowStarted
 from models.ids import delivery_workflow_id, notice_workflow_id
 from models.notice import PublishedNoticeInput
+from runtime import operator_view
 
 DeliveryRun = MethodAsyncSingleParam[Any, str, Any]
 NoticeLifetimeRun = MethodAsyncSingleParam[Any, PublishedNoticeInput, Any]
@@ -39,6 +40,7 @@ class DispatchActivities:
     @activity.defn
     async def start_delivery(self, input: StartDeliveryInput) -> WorkflowStarted:
         workflow_id = delivery_workflow_id(input.message_key)
+        shown = operator_view.delivery_started(input.message_key)
         return await _started(
             workflow_id,
             self.client.start_workflow(
@@ -47,12 +49,17 @@ class DispatchActivities:
                 id=workflow_id,
                 task_queue=activity.info().task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=shown.summary,
+                static_details=shown.details,
             ),
         )
 
     @activity.defn
     async def start_notice_lifetime(self, input: PublishedNoticeInput) -> WorkflowStarted:
         workflow_id = notice_workflow_id(input.notice_id)
+        shown = operator_view.notice_started(
+            input.notice_id, input.request_id, input.kind, input.requesting_ncb, input.published_at
+        )
         return await _started(
             workflow_id,
             self.client.start_workflow(
@@ -61,6 +68,8 @@ class DispatchActivities:
                 id=workflow_id,
                 task_queue=activity.info().task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=shown.summary,
+                static_details=shown.details,
             ),
         )
 

@@ -23,6 +23,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from api.limits import BodyLimit, Limits, RateLimiter
+from api.metrics import RequestMetrics, metrics_endpoint
 from api.principal import Authenticator, Principal
 from api.problems import (
     AUDITED_STATUSES,
@@ -181,6 +182,8 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.add_middleware(RequestMetrics)  # outermost: a body refused at the door is timed too
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(ncb.router)
     app.include_router(reviewers.router)
     app.include_router(admin.router)

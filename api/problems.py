@@ -14,12 +14,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from prometheus_client import Counter
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.request import RequestProblem
 from runtime.errors import ActionRefused, UnknownCase
+from runtime.metrics import API_REFUSALS
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:notice-review:problem:"
@@ -134,7 +136,13 @@ class ProblemError(StarletteHTTPException):
         )
 
 
+REFUSALS = Counter(API_REFUSALS, "Problems the API answered, by kind and status", ["kind", "status"])
+"""Every problem answered, counted where it becomes a response (a refusal at the door, a workflow's
+refusal, a body too large before any route): operators see what callers are refused and why."""
+
+
 def problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    REFUSALS.labels(problem.kind, str(problem.status)).inc()
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
         status_code=problem.status,

@@ -7,6 +7,7 @@ import dataclasses
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 
 from runtime.config import Settings, settings
 from runtime.tracing import tracing_interceptors
@@ -21,16 +22,16 @@ def data_converter(config: Settings | None = None) -> DataConverter:
     return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec.from_base64(config.payload_key))
 
 
-async def connect(config: Settings | None = None, *, serve_metrics: bool = False) -> Client:
-    """``serve_metrics``: the worker exposes the SDK's Prometheus metrics on METRICS_PORT when it is set."""
+async def connect(
+    config: Settings | None = None, *, serve_metrics: bool = False, runtime: Runtime | None = None
+) -> Client:
+    """``serve_metrics``: the worker exposes the SDK's Prometheus metrics (and ours, ``runtime.metrics``) on
+    METRICS_PORT when it is set; ``runtime``: a Temporal runtime of the caller's own (it wins)."""
     config = config or settings()
-    runtime = None
-    if serve_metrics and config.metrics_port:
-        from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+    if runtime is None and serve_metrics and config.metrics_port:
+        from runtime.metrics import prometheus_runtime
 
-        runtime = Runtime(
-            telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{config.metrics_port}"))
-        )
+        runtime = prometheus_runtime(config.metrics_port)
     return await Client.connect(
         config.temporal_address,
         namespace=config.temporal_namespace,

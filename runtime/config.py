@@ -63,6 +63,10 @@ class Settings:
     metrics_port: int | None = field(
         default_factory=lambda: int(os.environ["METRICS_PORT"]) if os.environ.get("METRICS_PORT") else None
     )
+    metrics_refresh_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("METRICS_REFRESH_SECONDS") or 30)
+    )
+    """How often the worker recounts the service gauges (cases by stage, overdue, outbox) for METRICS_PORT."""
     api_credential_registry: Path = field(
         default_factory=lambda: Path(os.environ.get("API_CREDENTIAL_REGISTRY") or VAR_DIR / "api-credentials.json")
     )

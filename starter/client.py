@@ -29,6 +29,7 @@ from models.case import (
 from models.ids import request_id_for, workflow_id_for
 from models.notice import AcknowledgementSent, NoticeActionAccepted, RenewalRequested
 from models.request import NoticeKind, NoticeRequest
+from runtime import operator_view
 from runtime import search_attributes as sa
 from runtime.config import settings
 from runtime.errors import ActionRefused
@@ -65,10 +66,12 @@ class NcbClient:
         request_id = request_id_for(request.requesting_ncb, request.ncb_reference)
         workflow_id = workflow_id_for(request_id)
         created = True
+        submitted_at = datetime.now().astimezone()
+        shown = operator_view.request_started(request_id, request.kind, request.requesting_ncb, submitted_at)
         try:
             await self.client.start_workflow(
                 NoticeRequestWorkflow.run,
-                NoticeRequestInput(request_id=request_id, request=request, submitted_at=datetime.now().astimezone()),
+                NoticeRequestInput(request_id=request_id, request=request, submitted_at=submitted_at),
                 id=workflow_id,
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -79,7 +82,8 @@ class NcbClient:
                         SearchAttributePair(sa.REVIEW_STAGE, ReviewStage.REGISTERED.value),
                     ]
                 ),
-                static_summary=f"{request.kind.value} from NCB {request.requesting_ncb}",
+                static_summary=shown.summary,
+                static_details=shown.details,
             )
         except WorkflowAlreadyStartedError:
             created = False
@@ -133,12 +137,15 @@ class NcbClient:
         query = SearchNoticesInput(
             viewer_ncb=self.ncb, name=name, nationality=nationality, kind=kind, requesting_ncb=requesting_ncb
         )
+        given = {"name": name, "nationality": nationality, "kind": kind, "requesting_ncb": requesting_ncb}
+        shown = operator_view.search_started(self.ncb, [key for key, value in given.items() if value])
         return await self.client.execute_workflow(
             NoticeSearchWorkflow.run,
             query,
             id=f"notice-search-{self.ncb}-{uuid.uuid4().hex[:12]}",
             task_queue=self.task_queue,
-            static_summary=f"search by NCB {self.ncb}",
+            static_summary=shown.summary,
+            static_details=shown.details,
         )
 
     async def acknowledge(self, notice_id: str, instruction_key: str | None = None) -> NoticeActionAccepted:

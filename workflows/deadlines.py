@@ -65,3 +65,41 @@ def next_notice_timer(notice: PublishedNoticeState) -> datetime | None:
             if not instruction.reminded:
                 times.append(instruction.issued_at + ACK_REMINDER_AFTER)
     return min(times) if times else None
+
+
+def _at(when: datetime) -> str:
+    return when.isoformat(timespec="minutes")
+
+
+def next_case_timer_summary(state: CaseState) -> str:
+    """What the timer ``next_case_timer`` sets is for, as the Temporal UI shows it (ids and NCB codes only)."""
+    found: list[tuple[datetime, str]] = []
+    for info in state.open_info_requests():
+        asked = f"{info.info_request_id} from {info.to_ncb}"
+        found.append((info.due_at, f"{info.kind.value} {asked} due {_at(info.due_at)}"))
+        if not info.reminded:
+            found.append((info.reminder_at, f"reminder on {asked} at {_at(info.reminder_at)}"))
+    if state.review_due_at and not state.escalated and state.stage in REVIEWER_STAGES:
+        due = state.review_due_at
+        found.append((due, f"review service level of {state.stage.value} at {_at(due)}"))
+    return min(found)[1] if found else "no deadline"
+
+
+def next_notice_timer_summary(notice: PublishedNoticeState) -> str:
+    """What the timer ``next_notice_timer`` sets is for, as the Temporal UI shows it."""
+    found: list[tuple[datetime, str]] = []
+    if notice.status in LIVE and notice.expires_at:
+        found.append((notice.expires_at, f"expiry at {_at(notice.expires_at)}"))
+        if not notice.renewal_reminded:
+            reminder = notice.expires_at - RENEWAL_REMINDER_BEFORE
+            found.append((reminder, f"renewal reminder at {_at(reminder)}"))
+    if notice.status is NoticeStatus.BLOCKED and notice.blocked_until:
+        found.append((notice.blocked_until, f"end of the block at {_at(notice.blocked_until)}"))
+    for instruction in notice.instructions:
+        if instruction.awaited:
+            due = instruction.due_at
+            found.append((due, f"{instruction.kind.value} acknowledgements due {_at(due)}"))
+            if not instruction.reminded:
+                reminder = instruction.issued_at + ACK_REMINDER_AFTER
+                found.append((reminder, f"{instruction.kind.value} acknowledgement reminder at {_at(reminder)}"))
+    return min(found)[1] if found else "no deadline"

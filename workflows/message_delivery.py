@@ -9,6 +9,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    import workflows.texts as texts
     from activities.mail import MailActivities
     from models.activities import DeliverMessageInput, MessageDelivered
 
@@ -17,7 +18,8 @@ with workflow.unsafe.imports_passed_through():
 class MessageDeliveryWorkflow:
     @workflow.run
     async def run(self, message_key: str) -> MessageDelivered:
-        return await workflow.execute_activity_method(
+        workflow.set_current_details(texts.delivery_details(message_key, None))
+        delivered = await workflow.execute_activity_method(
             MailActivities.deliver_message,
             DeliverMessageInput(message_key=message_key),
             start_to_close_timeout=timedelta(minutes=10),
@@ -29,3 +31,5 @@ class MessageDeliveryWorkflow:
             ),
             summary="deliver over SMTP",
         )
+        workflow.set_current_details(texts.delivery_details(message_key, len(delivered.delivered_to)))
+        return delivered

@@ -18,6 +18,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     # `import a.b as b`, not `from a import b`: the sandbox passes a submodule of the workflows'
     # own package through only when it is named in full.
+    import runtime.metrics as metrics
     import runtime.search_attributes as sa
     import workflows.checks as checks
     import workflows.deadlines as deadlines
@@ -230,7 +231,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                     ReviewStage.LEGAL_ASSESSMENT, self.state.review_concluded_by, "detailed review concluded"
                 )
                 return
-            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
+            if not await self._wait_for_change(
+                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
+            ):
                 await self._fire_due_timers()
 
     async def assess(self) -> None:
@@ -258,7 +261,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 )
                 return
             await self._send_pending_questions()
-            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
+            if not await self._wait_for_change(
+                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
+            ):
                 await self._fire_due_timers()
 
     async def decide(self) -> None:
@@ -268,7 +273,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             and self.state.decision is None
             and not pending.withdrawal(self.state)
         ):
-            if not await self._wait_for_change(deadlines.next_case_timer(self.state), "next deadline"):
+            if not await self._wait_for_change(
+                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
+            ):
                 await self._fire_due_timers()
         decision = self.state.decision
         if decision is None:
@@ -725,6 +732,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         previous = self.state.stage
         if previous in FINAL_STAGES:
             return
+        if previous is not stage:
+            self._time_in_stage(previous)
         self.state.stage = stage
         if stage in REVIEWER_STAGES and previous is not stage:
             self.state.review_due_at = workflow.now() + REVIEW_SERVICE_LEVEL
@@ -733,6 +742,18 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             self.state.review_concluded_by = None
         await self._record_event(f"stage:{stage.value}", actor, detail)
         self._changed = True
+
+    def _time_in_stage(self, stage: ReviewStage) -> None:
+        """How long the case stayed in the stage it leaves, for the operators' histogram. The SDK records
+        nothing while a workflow replays, so a replay never counts a move twice."""
+        entered = texts.stage_entered_at(self.state)
+        if entered is None:
+            return
+        histogram = workflow.metric_meter().create_histogram_float(
+            metrics.STAGE_DURATION, "How long a case stayed in a review stage", "s"
+        )
+        seconds = max(0.0, (workflow.now() - entered).total_seconds())
+        histogram.record(seconds, {"stage": stage.value, "kind": self.state.request.kind.value})
 
     async def _record_event(
         self,
@@ -746,6 +767,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     ) -> None:
         """Timeline, search attributes, the UI's details, and the registry's audit trail, together."""
         self._note(actor, action, detail)
+        # The UI's details at once (no command, so replay-safe); the search attributes once recorded.
+        workflow.set_current_details(texts.case_details(self.state))
         await workflow.execute_activity_method(
             RegistryActivities.record_case_event,
             CaseEvent(
@@ -762,7 +785,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 screening_round=self.state.screening_rounds if findings else None,
                 request=self.state.request if amended else None,
             ),
-            summary=action,
+            summary=f"record {action}",
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )

@@ -16,9 +16,12 @@ with workflow.unsafe.imports_passed_through():
 class NoticeSearchWorkflow:
     @workflow.run
     async def run(self, input: SearchNoticesInput) -> SearchResults:
-        return await workflow.execute_activity_method(
+        workflow.set_current_details(f"**Searching for NCB** {input.viewer_ncb}")
+        results = await workflow.execute_activity_method(
             RegistryActivities.search_notices,
             input,
             start_to_close_timeout=timedelta(seconds=30),
             summary=f"search for NCB {input.viewer_ncb}",
         )
+        workflow.set_current_details(f"**Search for NCB** {input.viewer_ncb}: answered")
+        return results

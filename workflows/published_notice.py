@@ -92,7 +92,9 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
                         continue_as_new_after=input.continue_as_new_after,
                     )
                 )
-            await self._wait_for_change(deadlines.next_notice_timer(self.state), "next notice timer")
+            await self._wait_for_change(
+                deadlines.next_notice_timer(self.state), deadlines.next_notice_timer_summary(self.state)
+            )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from models.case import CaseState, InfoRequest
+from models.case import REVIEWER_STAGES, CaseState, InfoRequest, TimelineEvent
 from models.findings import Finding, Severity
 from models.notice import Instruction, InstructionKind, PublishedNoticeState
 from models.request import NoticeKind, NoticeRequest
@@ -718,31 +718,80 @@ def notice_reference_alert(notice: PublishedNoticeState, findings: Sequence[Find
 # --- what operators read in the Temporal UI (no personal data) ---------------------------------
 
 
+def _when(at: datetime) -> str:
+    return at.isoformat(timespec="minutes")
+
+
+def _last_action(timeline: Sequence[TimelineEvent]) -> str | None:
+    """What happened last and who did it; never its detail, which may quote what people wrote."""
+    if not timeline:
+        return None
+    last = timeline[-1]
+    return f"**Last action:** {last.event} by {last.actor} at {_when(last.at)}"
+
+
+def stage_entered_at(state: CaseState) -> datetime | None:
+    """When the case entered its current stage (its timeline's last move into it)."""
+    mark = f"stage:{state.stage.value}"
+    entered = next((event.at for event in reversed(state.timeline) if event.event == mark), None)
+    return entered or state.registered_at
+
+
 def case_details(state: CaseState) -> str:
+    """The case's current details in the Temporal UI: stage, open deadlines, last action. Ids, NCB codes,
+    reviewer ids and dates only: no name, no text anyone wrote."""
+    entered = stage_entered_at(state)
     lines = [
-        f"**Stage:** {state.stage.value}",
+        f"**Stage:** {state.stage.value}" + (f" (since {_when(entered)})" if entered else ""),
         f"**Risk:** {state.risk.value} ({state.count(Severity.BLOCKING)} blocking, "
         f"{state.count(Severity.DOUBT)} doubts)",
     ]
     for info in state.open_info_requests():
         lines.append(
-            f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, due {info.due_at.isoformat()}"
+            f"**Awaiting** {info.kind.value} {info.info_request_id} from {info.to_ncb}, due {_when(info.due_at)}"
         )
+    if state.review_due_at and state.stage in REVIEWER_STAGES:
+        lines.append(f"**Review due:** {_when(state.review_due_at)} (service level)")
+    deadline = state.next_deadline()
+    if deadline:
+        lines.append(f"**Next deadline:** {_when(deadline)}")
     if state.overdue:
         lines.append("**Overdue:** an NCB missed a deadline")
     if state.escalated:
         lines.append("**Escalated:** past the review service level")
     if state.decision:
         lines.append(f"**Decision:** {state.decision.outcome.value} by {state.decision.decided_by}")
+    if state.notice_id:
+        lines.append(f"**Notice:** {state.notice_id}")
+    last = _last_action(state.timeline)
+    if last:
+        lines.append(last)
     return "\n\n".join(lines)
 
 
 def notice_details(notice: PublishedNoticeState) -> str:
+    """The notice's current details: status, validity, open instructions and their deadlines, last action."""
     pending = sum(len(i.pending) for i in notice.instructions if i.awaited)
     expires = notice.expires_at.date().isoformat() if notice.expires_at else "no fixed term"
-    details = (
-        f"**Notice status:** {notice.status.value}\n\n**Expires:** {expires}\n\n**Acknowledgements awaited:** {pending}"
-    )
+    lines = [f"**Notice status:** {notice.status.value}", f"**Expires:** {expires}"]
+    if notice.blocked_until:
+        lines.append(f"**Blocked until:** {_when(notice.blocked_until)}")
+    lines.append(f"**Acknowledgements awaited:** {pending}")
     if notice.reference_alerts:
-        details += f"\n\n**Reference-data alerts:** {len(notice.reference_alerts)}"
-    return details
+        lines.append(f"**Reference-data alerts:** {len(notice.reference_alerts)}")
+    for instruction in notice.instructions:
+        if instruction.awaited:
+            lines.append(
+                f"**Instruction** {instruction.kind.value}: {len(instruction.pending)} NCBs silent, "
+                f"due {_when(instruction.due_at)}"
+            )
+    last = _last_action(notice.timeline)
+    if last:
+        lines.append(last)
+    return "\n\n".join(lines)
+
+
+def delivery_details(message_key: str, delivered: int | None) -> str:
+    """A message's delivery: under way, or to how many recipients it went this time."""
+    state = "delivering" if delivered is None else f"delivered ({delivered} recipients this run)"
+    return f"**Message:** {message_key}\n\n**Delivery:** {state}"

@@ -12,6 +12,7 @@ only needs the `temporal` CLI).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
 from devstack.devserver import free_port, start_dev_server
+from runtime import metrics
 from runtime.search_attributes import registration
 from tests.conftest import service_missing
 
@@ -35,8 +37,12 @@ COMPOSE = ROOT / "docker-compose.yml"
 SECRETS = {"POSTGRES_PASSWORD": "compose-test-password", "PAYLOAD_KEY": "compose-test-key"}
 """What the file requires from the environment (no insecure default): set for `docker-compose config`."""
 ONE_SHOT = {"temporal-schema", "temporal-setup", "migrate"}
-PUBLISHED = {"temporal-ui": "8080", "api": "8000"}
-"""The only services with published ports, by container port: the Web UI and the service's API."""
+PUBLISHED = {"temporal-ui": "8080", "api": "8000", "grafana": "3000"}
+"""The only services with published ports, by container port: the Web UI and the service's API, and
+Grafana under the ``monitoring`` profile."""
+MONITORING = {"prometheus", "grafana"}
+DEPLOY = ROOT / "deploy"
+DASHBOARD = DEPLOY / "grafana" / "dashboards" / "notice-review.json"
 DYNAMIC_CONFIG_DIR = "/etc/temporal/config/dynamicconfig"
 TYPES = {
     IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
@@ -91,15 +97,15 @@ def _long_running(services: dict[str, Any]) -> set[str]:
     return set(services) - ONE_SHOT
 
 
-def _docker_compose(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _docker_compose(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("docker-compose")
     if binary is None:
         service_missing("docker-compose", "not installed (apt-get install docker-compose); the YAML checks still run")
     env = {key: value for key, value in os.environ.items() if key not in SECRETS and not key.startswith("COMPOSE_")}
-    for name in ("UI_BIND", "API_BIND", "CODEC_TOKEN"):
+    for name in ("UI_BIND", "API_BIND", "GRAFANA_BIND", "CODEC_TOKEN", "GRAFANA_ADMIN_PASSWORD"):
         env.pop(name, None)
     return subprocess.run(
-        [binary, "config"], cwd=ROOT, env={**env, **extra_env}, capture_output=True, text=True, timeout=60
+        [binary, *args, "config"], cwd=ROOT, env={**env, **extra_env}, capture_output=True, text=True, timeout=60
     )
 
 
@@ -108,10 +114,20 @@ def test_compose_file_passes_docker_compose_config():
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)["services"]
     published = {name: _bindings(service) for name, service in resolved.items() if service.get("ports")}
+    published.pop("grafana", None)  # docker-compose 1.x lists a profile's services too; checked below
     assert published == {
         "temporal-ui": [("127.0.0.1", "8233", "8080")],
         "api": [("127.0.0.1", "8000", "8000")],
     }
+
+
+def test_the_monitoring_profile_passes_docker_compose_config_and_publishes_grafana_on_loopback():
+    result = _docker_compose(SECRETS, "--profile", "monitoring")
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    assert MONITORING <= set(resolved)
+    assert _bindings(resolved["grafana"]) == [("127.0.0.1", "3000", "3000")]
+    assert "ports" not in resolved["prometheus"], "Prometheus has no sign-in: Grafana reads it on the network"
 
 
 @pytest.mark.parametrize("secret", sorted(SECRETS))
@@ -123,7 +139,7 @@ def test_docker_compose_config_refuses_the_file_without_each_secret(secret: str)
 
 def test_no_secret_has_a_default_in_the_file():
     text = COMPOSE.read_text()
-    for secret in (*SECRETS, "CODEC_TOKEN"):
+    for secret in (*SECRETS, "CODEC_TOKEN", "GRAFANA_ADMIN_PASSWORD"):
         assert not re.search(rf"\$\{{{secret}:?-[^}}]+\}}", text), f"{secret} has a default"
     for secret in SECRETS:
         with pytest.raises(KeyError, match=secret):
@@ -269,16 +285,19 @@ def test_only_the_ui_and_the_api_are_published_and_on_loopback(services: dict[st
     assert published == set(PUBLISHED)
     assert _bindings(services["temporal-ui"]) == [("127.0.0.1", "8233", PUBLISHED["temporal-ui"])]
     assert _bindings(services["api"]) == [("127.0.0.1", "8000", PUBLISHED["api"])]
+    assert _bindings(services["grafana"]) == [("127.0.0.1", "3000", PUBLISHED["grafana"])]
+    assert services["grafana"]["profiles"] == ["monitoring"], "Grafana is published only when asked for"
 
 
 def test_the_bind_address_is_overridable():
-    widened = _load({**SECRETS, "UI_BIND": "0.0.0.0", "API_BIND": "10.0.0.5"})
+    widened = _load({**SECRETS, "UI_BIND": "0.0.0.0", "API_BIND": "10.0.0.5", "GRAFANA_BIND": "10.0.0.6"})
     assert _bindings(widened["temporal-ui"])[0][0] == "0.0.0.0"
     assert _bindings(widened["api"])[0][0] == "10.0.0.5"
+    assert _bindings(widened["grafana"])[0][0] == "10.0.0.6"
 
 
 def test_frontend_database_mail_and_codec_server_stay_on_the_compose_network(services: dict[str, Any]):
-    for name in ("temporal", "postgresql", "mailpit", "codec-server"):
+    for name in ("temporal", "postgresql", "mailpit", "codec-server", "prometheus", "worker"):
         assert "ports" not in services[name], f"{name} is published"
     assert [str(port) for port in services["temporal"]["expose"]] == ["7233"]
     for client in ("worker", "api", "temporal-ui", "temporal-setup"):
@@ -316,6 +335,111 @@ def test_codec_server_refuses_to_start_without_its_token(services: dict[str, Any
         "--origin",
         "http://localhost:8233",
     ]
+
+
+# --- the monitoring profile: Prometheus and Grafana ----------------------------------------------------
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> host path of a service's bind mounts."""
+    found = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        found[target] = source
+    return found
+
+
+def test_monitoring_runs_prometheus_and_grafana_from_the_repositorys_files(services: dict[str, Any]):
+    for name in MONITORING:
+        assert services[name]["profiles"] == ["monitoring"], name
+        assert services[name]["restart"] == "unless-stopped", name
+    prometheus, grafana = services["prometheus"], services["grafana"]
+    assert prometheus["image"].startswith("prom/prometheus:") and grafana["image"].startswith("grafana/grafana:")
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    assert _mounts(prometheus)["/etc/prometheus"] == "./deploy/prometheus"
+    assert _mounts(grafana)["/etc/grafana/provisioning"] == "./deploy/grafana/provisioning"
+    assert _mounts(grafana)["/etc/grafana/dashboards"] == "./deploy/grafana/dashboards"
+    for source in (*_mounts(prometheus).values(), *_mounts(grafana).values()):
+        if source.startswith("./"):
+            assert (ROOT / source).is_dir(), f"{source} is mounted but missing"
+    env = grafana["environment"]
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and env["GF_USERS_ALLOW_SIGN_UP"] == "false"
+    assert env["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"] == "/etc/grafana/dashboards/notice-review.json"
+
+
+def test_prometheus_scrapes_every_worker_and_the_api(services: dict[str, Any]):
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    worker_port = services["worker"]["environment"]["METRICS_PORT"]
+    assert [str(port) for port in services["worker"]["expose"]] == [worker_port]
+    [workers] = jobs["notice-worker"]["dns_sd_configs"]
+    assert workers["names"] == ["worker"] and str(workers["port"]) == worker_port, "every replica of worker"
+    api = jobs["notice-api"]
+    assert api.get("metrics_path", "/metrics") == "/metrics"
+    assert api["static_configs"][0]["targets"] == [f"api:{services['api']['environment']['API_PORT']}"]
+    for rules in config["rule_files"]:
+        assert (DEPLOY / "prometheus" / Path(rules).relative_to("/etc/prometheus")).is_file(), rules
+
+
+def test_grafana_provisions_prometheus_and_the_dashboard():
+    [source] = yaml.safe_load((DEPLOY / "grafana/provisioning/datasources/prometheus.yml").read_text())["datasources"]
+    assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
+    [provider] = yaml.safe_load((DEPLOY / "grafana/provisioning/dashboards/notice-review.yml").read_text())[
+        "providers"
+    ]
+    assert provider["options"]["path"] == "/etc/grafana/dashboards"
+    dashboard = json.loads(DASHBOARD.read_text())
+    targets = [t for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    assert targets and all(t["datasource"]["uid"] == source["uid"] for t in targets)
+    for panel in dashboard["panels"]:
+        if panel["type"] != "row":
+            assert panel["datasource"]["uid"] == source["uid"], panel["title"]
+
+
+def test_grafana_requires_its_admin_password_when_it_starts(services: dict[str, Any]):
+    shell = shutil.which("sh")
+    if shell is None:
+        pytest.skip("no /bin/sh")
+    script = _script(services["grafana"]).replace("$$", "$").replace("exec /run.sh", "exec echo started")
+    refused = subprocess.run([shell, "-c", script], env={"PATH": os.environ.get("PATH", "")},
+                             capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "set GRAFANA_ADMIN_PASSWORD" in refused.stderr
+    started = subprocess.run([shell, "-c", script], env={"PATH": os.environ.get("PATH", ""),
+                             "GF_SECURITY_ADMIN_PASSWORD": "p"}, capture_output=True, text=True, timeout=30)
+    assert started.returncode == 0 and started.stdout.strip() == "started", started.stderr
+
+
+_METRIC = re.compile(r"\b((?:notice|temporal)_[a-z0-9_]+)")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metrics a PromQL expression reads (ours and the SDK's), without a histogram's suffixes."""
+    names = set(_METRIC.findall(_STRING.sub('""', expr)))
+    return {re.sub(r"_(bucket|count|sum)$", "", name) for name in names}
+
+
+def dashboard_metrics() -> dict[str, set[str]]:
+    """Each query of the dashboard and of the alert rules, with the metrics it reads."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    alerts = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    exprs += [rule["expr"] for group in alerts["groups"] for rule in group["rules"]]
+    return {expr: metric_names(expr) for expr in exprs}
+
+
+def test_the_dashboard_and_alerts_query_metrics_that_exist():
+    """Every metric a panel or an alert reads is one the worker or the API serves (runtime/metrics.py names
+    ours; the SDK's the dashboard reads are listed there too, and tests/operators/test_metrics.py scrapes
+    them all); and every metric of ours is on the dashboard."""
+    served = set(metrics.WORKER_METRICS) | set(metrics.API_METRICS) | set(metrics.SDK_METRICS)
+    used: set[str] = set()
+    for expr, names in dashboard_metrics().items():
+        assert names, f"{expr} reads no metric"
+        assert names <= served, f"{expr} reads {sorted(names - served)}, which nothing serves"
+        used |= names
+    assert set(metrics.WORKER_METRICS) | set(metrics.API_METRICS) <= used, "a metric of ours is on no panel"
+    assert set(metrics.SDK_METRICS) <= used, "runtime/metrics.py lists an SDK metric no panel reads"
 
 
 def test_commented_tls_and_oidc_settings_are_shown(services: dict[str, Any]):
