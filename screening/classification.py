@@ -57,8 +57,8 @@ LABELS: dict[str, str] = {
     "08051": "Smuggling of migrants",
     "0807": "Acts related to democratic elections",
     "0808": "Acts contrary to labour law",
-    "0903": "Acts against state security",
-    "0905": "Terrorism",
+    "0904": "Acts against state security",
+    "0906": "Terrorism-related offences",
 }
 """The labels of the codes the rules name (``tests/screening/test_classification.py`` checks them against
 the shipped file); a code not here is shown bare."""
@@ -83,7 +83,7 @@ ADMIN_CODES: dict[str, bool] = {
 ART3_CODES: dict[str, str] = {
     "0803": "political",  # freedom of expression or control of expression
     "0807": "political",  # democratic elections
-    "0903": "political",  # state security
+    "0904": "political",  # state security
 }
 """Codes whose offences may be of a political, military, religious or racial character (Constitution
 Art. 3): the character to assess."""
@@ -110,7 +110,7 @@ KIND_CODES: dict[str, str | None] = {
     "07032": "fraud",
     "0704": "money_laundering",
     "07042": None,
-    "0905": "terrorism",
+    "0906": "terrorism",
     "0209": "defamation",
 }
 """The offence kind (``screening.offences.OFFENCE_KINDS``) of the charges a code classifies; None where a
@@ -130,7 +130,7 @@ CODE_FAMILIES: dict[str, frozenset[str]] = {
     "0704": frozenset({"deception", "property"}),  # proceeds of crime, trafficking in cultural property
     "0803": frozenset({"expression"}),
     "08051": frozenset({"smuggling", "exploitation"}),
-    "0905": frozenset({"violence", "security"}),
+    "0906": frozenset({"violence", "security"}),
 }
 """The families of conduct (``screening.offences.FAMILIES``) of the charges a code classifies, by the longest
 prefix marked: a code agrees with wording of a kind of the same family ('hurto calificado' coded robbery,
@@ -155,7 +155,7 @@ CODE_OF_KIND: dict[str, str] = {
     "fraud": "0701",
     "corruption": "0703",
     "money_laundering": "07041",
-    "terrorism": "0905",
+    "terrorism": "0906",
     "defamation": "0209",
 }
 """The code a charge whose wording reads like a kind would carry (named in the disagreement doubt)."""
@@ -175,7 +175,7 @@ LEGACY_CATEGORIES: dict[str, str] = {
     "forgery": "0702", "corruption": "0703", "bribery": "07031", "embezzlement": "07032",
     "money_laundering": "07041", "laundering": "07041",
     "prostitution": "08021", "pornography": "08022", "labour_dispute": "0808",
-    "terrorism": "0905", "terrorist_financing": "09052",
+    "terrorism": "0906", "terrorist_financing": "09062",
     "other": "11",
 }
 """The free-text categories of requests made before the classification, and the code each stands for

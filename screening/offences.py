@@ -257,7 +257,7 @@ FAMILIES: dict[str, frozenset[str]] = {
     "sexual_offence": frozenset({"violence", "exploitation"}),  # 03
     "robbery": frozenset({"violence", "property"}),  # 04: property taken by violence or threat
     "theft": frozenset({"property"}),  # 05
-    "terrorism": frozenset({"violence", "security"}),  # 0905: its acts are violent ones
+    "terrorism": frozenset({"violence", "security"}),  # 0906: its acts are violent ones
     "human_trafficking": frozenset({"exploitation", "smuggling"}),  # 0204, 08051
     "drug_trafficking": frozenset({"drugs", "smuggling"}),  # 0601
     "fraud": frozenset({"deception", "property"}),  # 07: obtaining property by deceit, embezzlement

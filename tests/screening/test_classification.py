@@ -105,9 +105,9 @@ def test_a_labour_law_code_is_an_administrative_exclusion() -> None:
 
 
 def test_a_state_security_code_is_checked_under_article_3_whatever_the_wording() -> None:
-    findings = fired("art3.offence_character", with_charges(charge("Offence under article 275", "0903")))
+    findings = fired("art3.offence_character", with_charges(charge("Offence under article 275", "0904")))
     assert [(f.evidence["character"], f.evidence["matched"]) for f in findings] == [
-        ("political", "0903 (Acts against state security)")
+        ("political", "0904 (Acts against state security)")
     ]
 
 

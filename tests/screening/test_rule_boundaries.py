@@ -50,7 +50,7 @@ MATCH = "consistency.charges_match_facts"
          "USD 11 million.", ("Conspiracy to commit wire fraud", "0701")),
         # propaganda told as publishing: no other family is clearly described
         ("Between 2019 and 2021 in Diyarbakır, the subject published articles presenting the views of an armed "
-         "organisation's leaders.", ("Propaganda for a terrorist organisation", "0905")),
+         "organisation's leaders.", ("Propaganda for a terrorist organisation", "0906")),
     ],
 )
 def test_facts_of_the_same_family_raise_no_doubt(facts: str, charge: tuple[str, str]) -> None:
