@@ -71,6 +71,8 @@ class Settings:
         default_factory=lambda: Path(os.environ.get("NOTICE_CREDENTIALS") or VAR_DIR / "credentials.json")
     )
     """The commands' store of tokens, one per profile (``ncb:FR``, ``reviewer:legal.ana``, ``admin``; mode 0600)."""
+    claim_hours: float = field(default_factory=lambda: float(os.environ.get("CLAIM_HOURS") or 4))
+    """How long a reviewer's claim on a case holds before it lapses (at most 24 hours)."""
     oidc_issuer: str | None = field(default_factory=lambda: os.environ.get("OIDC_ISSUER") or None)
     """The identity provider whose bearer tokens (JWT) the API accepts: their ``iss``."""
     oidc_audience: str | None = field(default_factory=lambda: os.environ.get("OIDC_AUDIENCE") or None)
