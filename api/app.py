@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from api import console
 from api.limits import BodyLimit, Limits, RateLimiter
 from api.principal import Authenticator, Principal
 from api.problems import (
@@ -184,4 +185,5 @@ def create_app(
     app.include_router(ncb.router)
     app.include_router(reviewers.router)
     app.include_router(admin.router)
+    console.install(app, app.state.door)
     return app
