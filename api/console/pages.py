@@ -295,9 +295,9 @@ async def sign_in(request: Request) -> Response:
                                             f"{principal.subject}.")
         await rostered(principal, door)
     except Unauthenticated as error:
-        problem = ProblemError("Unauthenticated", f"The credential cannot be used: {error.reason}.")
-        await _audit(request, problem)
-        return _sign_in_page(request, session, problem.message, status=401)
+        unusable = ProblemError("Unauthenticated", f"The credential cannot be used: {error.reason}.")
+        await _audit(request, unusable)
+        return _sign_in_page(request, session, unusable.message, status=401)
     except ProblemError as problem:
         await _audit(request, problem)
         return _sign_in_page(request, session, problem.message, status=problem.status_code)
@@ -376,7 +376,8 @@ class FindingView:
 
 
 def _finding_view(finding: Finding) -> FindingView:
-    evidence, entry = [], []
+    evidence: list[tuple[str, str]] = []
+    entry: list[tuple[str, str]] = []
     for key, value in finding.evidence.items():
         if not value:
             continue

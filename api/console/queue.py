@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 from admin.client import QueueEntry, ReviewerClient
 from api.routes.access import Door
 from models.case import ReviewStage

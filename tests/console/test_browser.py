@@ -28,11 +28,17 @@ OTHERS = ("red-notice-fraud.json", "red-notice-defamation.json", "red-notice-inc
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+def chromium() -> Path:
+    """Debian's Chromium: a local run without it skips, saying so; under CI=true it fails."""
     if not CHROMIUM.exists():
         service_missing("Chromium", f"{CHROMIUM} is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        launched = await playwright.chromium.launch(executable_path=str(chromium), headless=True)
         try:
             yield launched
         finally:
