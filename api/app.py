@@ -185,5 +185,5 @@ def create_app(
     app.include_router(ncb.router)
     app.include_router(reviewers.router)
     app.include_router(admin.router)
-    console.install(app, app.state.door)
+    console.install(app, app.state.door, audit_refusal)
     return app

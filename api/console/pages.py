@@ -89,6 +89,10 @@ env.filters.update(when=when, time_left=time_left, words=words)
 # --- the session and the reviewer behind it -----------------------------------------------------
 
 
+Audit = Callable[[Request, ProblemError], Awaitable[None]]
+"""How the API records a refusal in its audit trail (``api.app.audit_refusal``), handed in by the app."""
+
+
 class SignInRequired(Exception):
     """No usable session: the page sends the browser to the sign-in form, saying why."""
 
@@ -196,10 +200,9 @@ def render(request: Request, template: str, context: Mapping[str, Any], status: 
 
 async def _audit(request: Request, problem: ProblemError) -> None:
     """A refusal at the console goes to the audit trail as the API's own refusals do."""
-    from api.app import audit_refusal  # the app mounts this router: imported when first needed
-
-    if problem.status_code in AUDITED_STATUSES:
-        await audit_refusal(request, problem)
+    audit: Audit | None = getattr(request.app.state, "console_audit", None)
+    if audit is not None and problem.status_code in AUDITED_STATUSES:
+        await audit(request, problem)
 
 
 async def _form(request: Request, desk: Desk | None = None, session: Session | None = None) -> dict[str, str]:
@@ -218,9 +221,11 @@ async def _form(request: Request, desk: Desk | None = None, session: Session | N
     return values
 
 
-def install(app: FastAPI, door: Door) -> None:
-    """Mount the console on the API: its pages, its static files, and where a page without a session goes."""
+def install(app: FastAPI, door: Door, audit: Audit) -> None:
+    """Mount the console on the API: its pages, its static files, where a page without a session goes,
+    and ``audit``, the API's own record of a refusal (the console's go to the same trail)."""
     app.state.console_sealer = Sealer.from_setting(door.settings.console_session_key)
+    app.state.console_audit = audit
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.include_router(router)
 

@@ -15,12 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import CombinedAuthenticator
 from api.credentials import LocalAuthenticator, LocalCredentials
 from registry.database import Database
+from registry.tables import AuditEntryRow
 from runtime.config import Settings
 from tests.api.conftest import GENEROUS, Tokens, api_credentials, example_body  # noqa: F401 - fixtures used here
 from tests.cli.conftest import Served
@@ -37,6 +39,15 @@ class Stack:
     tokens: Tokens
     registry: LocalCredentials
     task_queue: str
+    db: Database
+
+    async def refusals(self) -> list[AuditEntryRow]:
+        """What the API wrote to the audit trail for refused calls, oldest first."""
+        async with self.db.transaction() as session:
+            rows = await session.scalars(
+                select(AuditEntryRow).where(AuditEntryRow.action == "api_refused").order_by(AuditEntryRow.id)
+            )
+            return list(rows)
 
     async def api(self, who: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The JSON API, as the caller ``who`` (``ncb:FR``, ``reviewer:legal.ana``…)."""
@@ -85,7 +96,7 @@ async def stack(
     async with build_worker(dev_env.client, registry_db, config, task_queue), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://api.test", timeout=60
     ) as http:
-        yield Stack(app, http, tokens, registry, task_queue)
+        yield Stack(app, http, tokens, registry, task_queue, registry_db)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ expires, a CSRF token every POST must carry back, and the credential checked aga
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -111,6 +112,8 @@ async def test_a_credential_that_is_not_a_rostered_reviewers_is_refused_in_words
     assert answer.status_code == status
     assert words in answer.text
     assert (await stack.http.get("/console/queue")).status_code == 303, "not signed in"
+    (entry,) = await stack.refusals()
+    assert entry.subject_id == "/console/sign-in" and words in json.loads(entry.detail)["reason"]
 
 
 async def test_a_bearer_token_is_refused_in_words_when_no_identity_provider_is_configured(stack: Stack) -> None:
