@@ -8,14 +8,18 @@ import asyncio
 import re
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar, cast
 
 import pytest
+from typer.testing import CliRunner, Result
 
 import api.console.queue as queue_module
+from admin.cli import app as ndtf_app
 from admin.client import QueueEntry
 from api.console.queue import QueueFilters, load_queue
 from api.routes.access import Door
+from runtime.credentials import store_token
 from tests.console.conftest import Stack
 from tests.console.test_session import sign_in
 
@@ -137,3 +141,28 @@ async def test_the_queue_is_paged_by_cursor_nearest_deadline_first(monkeypatch: 
     mine = await load_queue(door, QueueFilters(assignee="legal.ana"))
     assert [r.request_id for r in mine.rows] == ["R-FR-059"]
     assert (await load_queue(door, QueueFilters(unassigned=True))).total == 59
+
+
+async def test_ndtf_claim_and_release_hold_and_free_a_case(
+    stack: Stack, served: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = await stack.submit("red-notice-fraud.json")
+    await stack.settle(request_id, "legal_assessment")
+    store = tmp_path / "credentials.json"
+    for reviewer_id in ("legal.ana", "legal.eli"):
+        store_token(f"reviewer:{reviewer_id}", stack.tokens[f"reviewer:{reviewer_id}"], store)
+    monkeypatch.setenv("NOTICE_API", served)
+    monkeypatch.setenv("NOTICE_CREDENTIALS", str(store))
+    runner = CliRunner()
+
+    async def ndtf(*args: str) -> Result:
+        return await asyncio.to_thread(lambda: runner.invoke(ndtf_app, list(args)))
+
+    claimed = await ndtf("claim", request_id, "--as", "legal.ana", "--json")
+    assert claimed.exit_code == 0, claimed.output
+    assert "you hold the case until" in claimed.output
+    refused = await ndtf("claim", request_id, "--as", "legal.eli")
+    assert refused.exit_code == 3 and "ClaimedByOther" in refused.output
+    released = await ndtf("release", request_id, "--as", "legal.ana")
+    assert released.exit_code == 0, released.output
+    assert (await stack.case(request_id))["assignee"] is None
