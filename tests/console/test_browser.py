@@ -107,7 +107,7 @@ async def test_a_reviewer_works_a_case_from_the_queue_to_publication_in_the_brow
     # She asks the requesting NCB for information.
     await ana.get_by_label("Question").fill("Please send the seizure report of the shipment named in the facts.")
     await ana.get_by_role("button", name="Send the request").click()
-    await expect(ana.get_by_test_id("outcome-info-request")).to_contain_text("Information requested")
+    await expect(ana.get_by_test_id("outcome")).to_contain_text("Information requested")
     await expect(ana.get_by_test_id("stage")).to_have_text("awaiting clarification")
     await expect(ana.locator(".exchange").last).to_contain_text("left")
 
