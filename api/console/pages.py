@@ -46,6 +46,17 @@ ARTICLES = (("RPD", "RPD (Rules on the Processing of Data)"), ("Art. 2(1)", "Con
             ("Art. 3", "Constitution Art. 3"))
 """The articles an assessment says it covered: (value recorded, label shown)."""
 
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+"""Every page: nothing but the console's own files runs or loads, no framing, and a case file (personal
+data) is never kept in a cache."""
+
 router = APIRouter(prefix="/console", include_in_schema=False)
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
 
@@ -195,7 +206,7 @@ def render(request: Request, template: str, context: Mapping[str, Any], status: 
         csrf_field=CSRF_FIELD,
         htmx=f"/console/static/{HTMX}",
     )
-    return HTMLResponse(env.get_template(template).render(values), status_code=status)
+    return HTMLResponse(env.get_template(template).render(values), status_code=status, headers=PAGE_HEADERS)
 
 
 async def _audit(request: Request, problem: ProblemError) -> None:

@@ -45,10 +45,16 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
             await launched.close()
 
 
+BLOCKED: list[str] = []
+"""What the pages' Content-Security-Policy blocked (nothing should be)."""
+
+
 async def signed_in(browser: Browser, served: str, token: str) -> Page:
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, base_url=served)
     context.set_default_timeout(30_000)
     page = await context.new_page()
+    page.on("console", lambda message: BLOCKED.append(message.text) if "Content Security Policy" in message.text
+            else None)
     await page.goto("/console")
     await expect(page).to_have_url(re.compile(r"/console/sign-in"))
     await page.get_by_label("Reviewer API key").fill(token)
@@ -167,3 +173,4 @@ async def test_a_reviewer_works_a_case_from_the_queue_to_publication_in_the_brow
     assert notice.status_code == 200 and notice.json()["status"] == "published"
     await stage_is(eli, "published")
     await expect(eli.get_by_test_id("notice")).to_contain_text("published")
+    assert BLOCKED == [], "the pages run within their Content-Security-Policy"

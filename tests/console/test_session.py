@@ -3,15 +3,28 @@ expires, a CSRF token every POST must carry back, and the credential checked aga
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
+from api.auth import CombinedAuthenticator, JwtAuthenticator
 from api.console.session import COOKIE, Sealer, Session
+from api.credentials import LocalAuthenticator, LocalCredentials
+from registry.database import Database
+from runtime.config import Settings
+from tests.api.conftest import GENEROUS
+from tests.api.test_auth import AUDIENCE, ISSUER, IdentityProvider, idp  # noqa: F401 - the fixture used here
 from tests.console.conftest import Stack
+from tests.workflows.conftest import registry_db  # noqa: F401 - the fixture used here
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -156,3 +169,26 @@ async def test_signing_out_clears_the_cookie(stack: Stack) -> None:
     answer = await stack.http.post("/console/sign-out", data={"csrf_token": csrf_of(page)})
     assert answer.status_code == 303 and answer.headers["location"].startswith("/console/sign-in")
     assert (await stack.http.get("/console/queue")).status_code == 303
+
+
+async def test_with_an_identity_provider_a_reviewer_signs_in_with_an_access_token_until_it_expires(
+    dev_env: WorkflowEnvironment, registry_db: Database, idp: IdentityProvider, tmp_path: Path  # noqa: F811
+) -> None:
+    config = Settings(task_queue=f"console-idle-{uuid.uuid4().hex[:8]}", database_url="unused",
+                      oidc_jwks_url=idp.jwks_url, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
+    authenticator = CombinedAuthenticator(LocalAuthenticator(LocalCredentials(path=tmp_path / "keys.json")),
+                                          JwtAuthenticator(ISSUER, AUDIENCE, idp.jwks_url, leeway=0))
+    app = create_app(dev_env.client, registry_db, config, authenticator, limits=GENEROUS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as http:
+        form = await http.get("/console/sign-in")
+        assert "API key or access token" in form.text
+        token = idp.token({"preferred_username": "legal.ana", "realm_access": {"roles": ["ndtf-reviewer"]},
+                           "exp": int(time.time()) + 3})
+        answer = await http.post("/console/sign-in", data={"credential": f"Bearer {token}",
+                                                            "csrf_token": csrf_of(form)})
+        assert answer.status_code == 303, answer.text
+        queue = await http.get("/console/queue")
+        assert queue.status_code == 200 and 'data-testid="me">legal.ana<' in queue.text
+        await asyncio.sleep(4)
+        answer = await http.get("/console/queue")
+        assert answer.status_code == 303 and "token+expired" in answer.headers["location"]
