@@ -750,6 +750,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             self.state.escalated = False
         if stage is ReviewStage.DETAILED_REVIEW:
             self.state.review_concluded_by = None
+        if stage in FINAL_STAGES:  # a closed case is nobody's to work on (no claim before the CLAIMS patch)
+            self.state.assignee = None
+            self.state.claimed_until = None
         await self._record_event(f"stage:{stage.value}", actor, detail)
         self._changed = True
 
