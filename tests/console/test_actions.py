@@ -23,14 +23,14 @@ async def post(stack: Stack, request_id: str, action: str, data: dict[str, str])
 
 
 def outcome(page: httpx.Response, form: str) -> str:
-    found = re.search(rf'data-testid="outcome-{form}">(.*?)</div>', page.text, re.S)
+    found = re.search(rf'data-testid="outcome-{form}"[^>]*>(.*?)</div>', page.text, re.S)
     assert found, f"an outcome beside the {form} form"
     return html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()))
 
 
 def done(page: httpx.Response) -> str:
     """What the case file says an action came to, at its top."""
-    found = re.search(r'data-testid="outcome">(.*?)</div>', page.text, re.S)
+    found = re.search(r'data-testid="outcome"[^>]*>(.*?)</div>', page.text, re.S)
     assert found, "an outcome at the top of the case file"
     return html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()))
 
