@@ -71,6 +71,12 @@ class ReviewerApi(ApiClient):
     def note_source(self, request_id: str, source: str, summary: str) -> ActionAccepted:
         return self._case_action(request_id, "sources", {"source": source, "summary": summary})
 
+    def claim(self, request_id: str) -> ActionAccepted:
+        return self._case_action(request_id, "claim", {})
+
+    def release(self, request_id: str) -> ActionAccepted:
+        return self._case_action(request_id, "release", {})
+
     def conclude_review(self, request_id: str, summary: str) -> ActionAccepted:
         return self._case_action(request_id, "review-conclusion", {"summary": summary})
 

@@ -312,6 +312,33 @@ def note(
     print_accepted(accepted, as_json)
 
 
+@app.command()
+def claim(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Hold the case, so other reviewers see who works it; the claim lapses after CLAIM_HOURS (4) unless
+    claimed again."""
+    who = acting(reviewer)
+    accepted = as_reviewer(ctx, who, lambda api: api.claim(request_id), f"request {request_id}")
+    print_accepted(accepted, as_json)
+
+
+@app.command()
+def release(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument()],
+    reviewer: ReviewerOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Let go of a case you hold."""
+    who = acting(reviewer)
+    accepted = as_reviewer(ctx, who, lambda api: api.release(request_id), f"request {request_id}")
+    print_accepted(accepted, as_json)
+
+
 @app.command("conclude-review")
 def conclude_review(
     ctx: typer.Context,

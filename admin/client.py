@@ -14,14 +14,17 @@ from temporalio.client import Client, WorkflowHandle
 
 from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
 from models.case import (
+    CLAIM_HOURS_MAX,
     REVIEWER_STAGES,
     ActionAccepted,
     AssessmentSubmitted,
     CaseState,
     CaseViewer,
+    ClaimRequested,
     DecisionOutcome,
     DecisionSubmitted,
     InfoRequested,
+    ReleaseRequested,
     ReviewConcluded,
     ReviewStage,
     SourceConsulted,
@@ -148,6 +151,23 @@ class ReviewerClient:
         handle = self._case(request_id)
         return await call_open(
             lambda: handle.execute_update(NoticeRequestWorkflow.decide_case, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
+
+    async def claim(self, request_id: str, hours: float) -> ActionAccepted:
+        """Hold the case for ``hours`` (claim again to keep it); refused while another reviewer holds it."""
+        message = ClaimRequested(reviewer_id=self.reviewer_id, hours=min(hours, CLAIM_HOURS_MAX))
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.claim, message),
+            lambda: case_closed(handle, CaseViewer()),
+        )
+
+    async def release(self, request_id: str) -> ActionAccepted:
+        message = ReleaseRequested(reviewer_id=self.reviewer_id)
+        handle = self._case(request_id)
+        return await call_open(
+            lambda: handle.execute_update(NoticeRequestWorkflow.release, message),
             lambda: case_closed(handle, CaseViewer()),
         )
 

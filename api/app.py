@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from api import console
 from api.limits import BodyLimit, Limits, RateLimiter
 from api.metrics import RequestMetrics, metrics_endpoint
 from api.principal import Authenticator, Principal
@@ -187,4 +188,5 @@ def create_app(
     app.include_router(ncb.router)
     app.include_router(reviewers.router)
     app.include_router(admin.router)
+    console.install(app, app.state.door, audit_refusal)
     return app

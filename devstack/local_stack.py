@@ -289,6 +289,8 @@ def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
     if stack.api is not None:
         console.print(f"API               [bold]{stack.api_url}[/bold]  docs {stack.api_url}/docs, "
                       f"OpenAPI {stack.api_url}/openapi.json")
+        console.print(f"Console           [bold]{stack.api_url}/console[/bold]  (reviewers sign in with the key under "
+                      f"\"reviewer:{reviewer or 'ID'}\" in {stack.config.notice_credentials})")
         console.print(f"Credentials       {stack.config.notice_credentials} (the commands' tokens: ncb:CC, "
                       f"reviewer:ID, admin; the server keeps their hashes in {stack.config.api_credential_registry})")
     console.print(f"Mail to NCBs      {stack.mail_dir}/*.eml")

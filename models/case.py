@@ -169,6 +169,24 @@ class SourceConsulted(Message):
     summary: RecordedStatement
 
 
+CLAIM_HOURS_MAX = 24.0
+"""The longest a claim may run before it lapses; a reviewer claims again to keep working."""
+
+
+class ClaimRequested(Message):
+    """A reviewer takes a case to work on it, so others see it is being worked; the claim lapses after
+    ``hours`` unless claimed again (the API sends its setting, ``CLAIM_HOURS``)."""
+
+    reviewer_id: str
+    hours: float = Field(default=4.0, gt=0, le=CLAIM_HOURS_MAX)
+
+
+class ReleaseRequested(Message):
+    """The reviewer who holds a case lets it go before the claim lapses."""
+
+    reviewer_id: str
+
+
 class ActionAccepted(BaseModel):
     """What an update answers when the workflow took the action."""
 
@@ -286,6 +304,10 @@ class CaseState(BaseModel):
     reference_alerts: list[str] = Field(default_factory=list)
     """Keys of the reference-data entries re-screening matched the subject with (``models.rescreen``):
     each is taken once."""
+    assignee: str | None = None
+    """The reviewer who holds the case (a claim), until they release it or ``claimed_until`` passes."""
+    claimed_until: datetime | None = None
+    """When the claim lapses by itself."""
     seq: int = 0
     """A counter for deterministic ids of what the case causes (info requests, messages)."""
 
@@ -295,6 +317,13 @@ class CaseState(BaseModel):
             for r in self.info_requests
             if r.status is InfoRequestStatus.OPEN and (to_ncb is None or r.to_ncb == to_ncb)
         ]
+
+    def holder(self, now: datetime) -> str | None:
+        """Who holds the case at ``now``: a claim past its time holds nobody, even before the workflow
+        has recorded its lapse."""
+        if self.assignee and self.claimed_until and self.claimed_until > now:
+            return self.assignee
+        return None
 
     def next_id(self, prefix: str) -> str:
         """A deterministic id for something the case causes: stable across replay and retries."""

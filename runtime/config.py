@@ -75,6 +75,13 @@ class Settings:
         default_factory=lambda: Path(os.environ.get("NOTICE_CREDENTIALS") or VAR_DIR / "credentials.json")
     )
     """The commands' store of tokens, one per profile (``ncb:FR``, ``reviewer:legal.ana``, ``admin``; mode 0600)."""
+    claim_hours: float = field(default_factory=lambda: float(os.environ.get("CLAIM_HOURS") or 4))
+    """How long a reviewer's claim on a case holds before it lapses (at most 24 hours)."""
+    console_session_key: str | None = field(default_factory=lambda: os.environ.get("CONSOLE_SESSION_KEY") or None)
+    """Base64 AES-256 key sealing the console's session cookies; unset, each API process draws its own, so
+    sessions end when it restarts (set it when several API processes serve the console)."""
+    console_session_hours: float = field(default_factory=lambda: float(os.environ.get("CONSOLE_SESSION_HOURS") or 8))
+    """How long a console sign-in lasts (an OIDC token's own expiry ends it sooner)."""
     oidc_issuer: str | None = field(default_factory=lambda: os.environ.get("OIDC_ISSUER") or None)
     """The identity provider whose bearer tokens (JWT) the API accepts: their ``iss``."""
     oidc_audience: str | None = field(default_factory=lambda: os.environ.get("OIDC_AUDIENCE") or None)

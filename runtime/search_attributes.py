@@ -16,6 +16,9 @@ DOUBTS = SearchAttributeKey.for_int("Doubts")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
 """What the reviewers' queue shows of a case, kept on the workflow so one list call answers it."""
+ASSIGNEE = SearchAttributeKey.for_keyword("Assignee")
+"""The roster id of the reviewer who holds the case (a claim); unset when nobody does. A staff id, not
+personal data of the subject."""
 
 ALL = (
     NOTICE_KIND,
@@ -28,6 +31,7 @@ ALL = (
     DOUBTS,
     OVERDUE,
     ESCALATED,
+    ASSIGNEE,
 )
 
 _CLI_TYPES: dict[int, str] = {

@@ -16,12 +16,14 @@ from models.case import (
     FINAL_STAGES,
     AssessmentSubmitted,
     CaseState,
+    ClaimRequested,
     ClarificationReply,
     DecisionOutcome,
     DecisionSubmitted,
     InfoRequest,
     InfoRequested,
     InfoRequestKind,
+    ReleaseRequested,
     ReviewStage,
     SourceConsulted,
     Verdict,
@@ -165,6 +167,46 @@ def withdraw(state: CaseState, message: WithdrawalRequested) -> None:
         raise Refused("NotYourRequest", "Only the requesting NCB can withdraw its request.")
     if state.decision is not None:
         raise Refused("AlreadyDecided", "The request has been decided and can no longer be withdrawn.")
+
+
+CLAIMABLE = frozenset({
+    ReviewStage.DETAILED_REVIEW,
+    ReviewStage.AWAITING_CLARIFICATION,
+    ReviewStage.LEGAL_ASSESSMENT,
+    ReviewStage.AWAITING_DECISION,
+})
+"""Stages in which reviewers work a case, and so may claim it."""
+
+
+def _held_by(state: CaseState, now: datetime) -> str:
+    holder = state.holder(now)
+    assert holder is not None and state.claimed_until is not None
+    return f"{holder} until {state.claimed_until:%Y-%m-%d %H:%M} UTC"
+
+
+def claim(state: CaseState, message: ClaimRequested, now: datetime) -> None:
+    """A reviewer may claim a case nobody holds, or claim again one they hold (the claim runs anew);
+    a case another reviewer holds is theirs until they release it or the claim lapses."""
+    _stage(state, set(CLAIMABLE), "claim the case")
+    holder = state.holder(now)
+    if holder is not None and holder != message.reviewer_id:
+        raise Refused(
+            "ClaimedByOther",
+            f"The case is held by {_held_by(state, now)}; ask them to release it, or wait for the claim to lapse.",
+        )
+
+
+def release(state: CaseState, message: ReleaseRequested, now: datetime) -> None:
+    """Only the holder releases a claim; a lapsed one needs no release."""
+    case_open(state)
+    holder = state.holder(now)
+    if holder is None:
+        raise Refused("NotClaimed", "Nobody holds this case; there is no claim to release.")
+    if holder != message.reviewer_id:
+        raise Refused(
+            "ClaimedByOther",
+            f"The case is held by {_held_by(state, now)}; only they can release it before the claim lapses.",
+        )
 
 
 # --- a published notice ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ an assessment, a decision, a withdrawal); the stage methods act on it. Every wai
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         CaseView,
         CaseViewer,
+        ClaimRequested,
         ClarificationReply,
         Decision,
         DecisionOutcome,
@@ -56,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         InfoRequestStatus,
         MessageSummary,
         NoticeRequestInput,
+        ReleaseRequested,
         ReviewConcluded,
         ReviewStage,
         SourceConsulted,
@@ -89,6 +91,9 @@ STAGES_OWN_MOVES = "stage-methods-own-moves"
 marker) replay with the handlers moving it, as they ran."""
 REFERENCE_RESCREEN = "reference-data-rescreen"
 """Patch: a case takes the re-screening signal (``reference_data_matched``)."""
+CLAIMS = "case-claims"
+"""Patch: reviewers claim and release cases (``assignee``, the ``Assignee`` search attribute, the claim's
+lapse as a timer). Histories from before it have no claim and publish no ``Assignee``."""
 
 
 @workflow.defn
@@ -231,9 +236,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                     ReviewStage.LEGAL_ASSESSMENT, self.state.review_concluded_by, "detailed review concluded"
                 )
                 return
-            if not await self._wait_for_change(
-                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
-            ):
+            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
                 await self._fire_due_timers()
 
     async def assess(self) -> None:
@@ -261,9 +264,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 )
                 return
             await self._send_pending_questions()
-            if not await self._wait_for_change(
-                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
-            ):
+            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
                 await self._fire_due_timers()
 
     async def decide(self) -> None:
@@ -273,9 +274,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             and self.state.decision is None
             and not pending.withdrawal(self.state)
         ):
-            if not await self._wait_for_change(
-                deadlines.next_case_timer(self.state), deadlines.next_case_timer_summary(self.state)
-            ):
+            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
                 await self._fire_due_timers()
         decision = self.state.decision
         if decision is None:
@@ -462,6 +461,30 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             await self._take_reference_matches(input)
         self._handled()
 
+    @workflow.update
+    async def claim(self, input: ClaimRequested) -> ActionAccepted:
+        return await self._answer("claim", input.reviewer_id, lambda: self._claim(input))
+
+    @claim.validator
+    def _validate_claim(self, input: ClaimRequested) -> None:
+        validated(lambda: checks.claim(self.state, input, workflow.now()))
+
+    @workflow.signal
+    async def claim_requested(self, input: AnyMessage) -> None:
+        await self._apply_signal("claim", input, ClaimRequested, self._claim)
+
+    @workflow.update
+    async def release(self, input: ReleaseRequested) -> ActionAccepted:
+        return await self._answer("release", input.reviewer_id, lambda: self._release(input))
+
+    @release.validator
+    def _validate_release(self, input: ReleaseRequested) -> None:
+        validated(lambda: checks.release(self.state, input, workflow.now()))
+
+    @workflow.signal
+    async def release_requested(self, input: AnyMessage) -> None:
+        await self._apply_signal("release", input, ReleaseRequested, self._release)
+
     @workflow.query
     def case(self, viewer: CaseViewer) -> CaseView:
         """The whole case for the NDTF; an NCB sees only its own request, without reviewer internals."""
@@ -564,6 +587,37 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         await self._record_event("decided", input.reviewer_id, decided, decision=decided)
         return f"decision recorded: {decided}"
 
+    async def _claim(self, input: ClaimRequested) -> str:
+        workflow.patched(CLAIMS)
+        now = workflow.now()
+        checks.claim(self.state, input, now)
+        # Every role works cases: the roster check is that the reviewer is on it.
+        await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
+        again = self.state.holder(now) == input.reviewer_id
+        self.state.assignee = input.reviewer_id
+        self.state.claimed_until = now + timedelta(hours=input.hours)
+        until = f"until {self.state.claimed_until:%Y-%m-%d %H:%M} UTC"
+        await self._record_event("claimed", input.reviewer_id, ("claimed again " if again else "claimed ") + until)
+        return f"you hold the case {until}"
+
+    async def _release(self, input: ReleaseRequested) -> str:
+        workflow.patched(CLAIMS)
+        checks.release(self.state, input, workflow.now())
+        self.state.assignee = None
+        self.state.claimed_until = None
+        await self._record_event("released", input.reviewer_id, "claim released")
+        return "claim released; the case is unassigned"
+
+    async def _lapse_claim(self) -> None:
+        """A claim past its time holds nobody: recorded, so the queue and the timeline say so."""
+        until = self.state.claimed_until
+        if self.state.assignee is None or until is None or workflow.now() < until:
+            return
+        lapsed = self.state.assignee
+        self.state.assignee = None
+        self.state.claimed_until = None
+        await self._record_event("claim_lapsed", "system", f"{lapsed}'s claim lapsed at {until:%Y-%m-%d %H:%M} UTC")
+
     async def _withdraw(self, input: WithdrawalRequested) -> str:
         checks.withdraw(self.state, input)
         self.state.withdrawal_reason = input.reason
@@ -633,6 +687,23 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             and not pending.move(self.state)
         )
 
+    def _next_timer(self) -> datetime | None:
+        """The next deadline of the case, or the lapse of a claim when that comes first (only a case
+        claimed under the ``CLAIMS`` patch has one, so older histories wait as they did)."""
+        timer = deadlines.next_case_timer(self.state)
+        lapse = self.state.claimed_until if self.state.assignee else None
+        if lapse is None:
+            return timer
+        return lapse if timer is None else min(timer, lapse)
+
+    def _next_timer_summary(self) -> str:
+        """What ``_next_timer`` waits for, as the Temporal UI shows it (ids and reviewer ids only)."""
+        lapse = self.state.claimed_until if self.state.assignee else None
+        timer = deadlines.next_case_timer(self.state)
+        if lapse is not None and (timer is None or lapse <= timer):
+            return f"claim by {self.state.assignee} lapses at {lapse.isoformat(timespec='minutes')}"
+        return deadlines.next_case_timer_summary(self.state)
+
     def _decided_by(self) -> str:
         return self.state.decision.decided_by if self.state.decision else "system"
 
@@ -640,6 +711,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     async def _fire_due_timers(self) -> None:
         async with self._lock:
+            await self._lapse_claim()
             now = workflow.now()
             for info in self.state.open_info_requests():
                 if now >= info.due_at:
@@ -740,6 +812,9 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             self.state.escalated = False
         if stage is ReviewStage.DETAILED_REVIEW:
             self.state.review_concluded_by = None
+        if stage in FINAL_STAGES:  # a closed case is nobody's to work on (no claim before the CLAIMS patch)
+            self.state.assignee = None
+            self.state.claimed_until = None
         await self._record_event(f"stage:{stage.value}", actor, detail)
         self._changed = True
 
@@ -795,6 +870,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         """What operators filter and the queue lists: no personal data."""
         state = self.state
         deadline = state.next_deadline()
+        claims = (
+            [sa.ASSIGNEE.value_set(state.assignee) if state.assignee else sa.ASSIGNEE.value_unset()]
+            if workflow.patched(CLAIMS)
+            else []
+        )
         workflow.upsert_search_attributes(
             [
                 sa.NOTICE_KIND.value_set(state.request.kind.value),
@@ -806,6 +886,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 sa.DOUBTS.value_set(state.count(Severity.DOUBT)),
                 sa.OVERDUE.value_set(state.overdue),
                 sa.ESCALATED.value_set(state.escalated),
+                *claims,
             ]
         )
         workflow.set_current_details(texts.case_details(state))

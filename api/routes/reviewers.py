@@ -38,6 +38,10 @@ class _Body(BaseModel):
     reviewer_id: str | None = Field(default=None, description="Optional; when given it must be your own roster id.")
 
 
+class ClaimBody(_Body):
+    """A claim or a release: who is the credential's; how long a claim holds is the service's setting."""
+
+
 class InfoRequestBody(_Body):
     question: Statement
     to_ncb: CountryCode | None = Field(default=None, description="Consult another NCB instead of the requesting one")
@@ -135,6 +139,24 @@ async def acks(notice_id: str, acting: Anyone, door: DoorDep) -> AckReport:
 # --- acting on a case ------------------------------------------------------------------------------
 
 ACTION_ERRORS = problem_responses(404, 409, 422)
+
+
+@router.post("/cases/{request_id}/claim", response_model=ActionAccepted, responses=ACTION_ERRORS,
+             summary="Hold the case (others see who works it); it lapses after CLAIM_HOURS unless claimed again")
+async def claim(request_id: str, acting: Anyone, door: DoorDep, body: ClaimBody | None = None) -> ActionAccepted:
+    _mine(body or ClaimBody(), acting)
+    accepted: ActionAccepted = await door.temporal(
+        _client(door, acting).claim(request_id, door.settings.claim_hours), "case"
+    )
+    return accepted
+
+
+@router.post("/cases/{request_id}/release", response_model=ActionAccepted, responses=ACTION_ERRORS,
+             summary="Let go of a case you hold")
+async def release(request_id: str, acting: Anyone, door: DoorDep, body: ClaimBody | None = None) -> ActionAccepted:
+    _mine(body or ClaimBody(), acting)
+    accepted: ActionAccepted = await door.temporal(_client(door, acting).release(request_id), "case")
+    return accepted
 
 
 @router.post("/cases/{request_id}/info-requests", response_model=ActionAccepted, responses=ACTION_ERRORS,

@@ -154,6 +154,8 @@ def routes(world: World) -> list[Route]:
               {"question": "Anything new?"}),
         Route("POST", "/v1/cases/{request_id}/sources", dict.fromkeys(REVIEWERS, 409), b,
               {"source": "https://example.org/report", "summary": "A report on the case."}),
+        Route("POST", "/v1/cases/{request_id}/claim", dict.fromkeys(REVIEWERS, 409), b, {}),
+        Route("POST", "/v1/cases/{request_id}/release", dict.fromkeys(REVIEWERS, 409), b, {}),
         Route("POST", "/v1/cases/{request_id}/review-conclusion", dict.fromkeys(REVIEWERS, 409), a,
               {"summary": "Done."}),
         Route("POST", "/v1/cases/{request_id}/assessment", {"reviewer:legal.ana": 409}, a,

@@ -1,0 +1,168 @@
+"""Claiming through the API (POST /v1/cases/{id}/claim, /release) and the queue that shows who holds
+what: a claim held by another reviewer is refused in words (409 ClaimedByOther), audited like every
+refusal; the console's queue filters on "assigned to me" and "unassigned"."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar, cast
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import api.console.queue as queue_module
+from admin.cli import app as ndtf_app
+from admin.client import QueueEntry
+from api.console.queue import QueueFilters, load_queue
+from api.routes.access import Door
+from runtime.credentials import store_token
+from tests.console.conftest import Stack
+from tests.console.test_session import sign_in
+
+T = TypeVar("T")
+
+
+async def queue_rows(stack: Stack, query: str) -> str:
+    answer = await stack.http.get(f"/console/queue?{query}", headers={"HX-Request": "true",
+                                                                      "HX-Target": "queue-results"})
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith('<section id="queue-results"'), "only the results, for htmx"
+    return answer.text
+
+
+def count_of(page: str, stage: str) -> int:
+    found = re.search(rf'data-stage="{stage}"[^>]*>[^<]*<span class="count">(\d+)</span>', page)
+    assert found, f"a tab for {stage}"
+    return int(found.group(1))
+
+
+async def test_a_case_held_by_one_reviewer_is_refused_to_another_in_words_until_released(stack: Stack) -> None:
+    request_id = await stack.submit("red-notice-fraud.json")
+    await stack.settle(request_id, "legal_assessment")
+
+    claimed = await stack.api("reviewer:legal.ana", "POST", f"/v1/cases/{request_id}/claim")
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["detail"].startswith("you hold the case until")
+
+    refused = await stack.api("reviewer:legal.eli", "POST", f"/v1/cases/{request_id}/claim", json={})
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["kind"] == "ClaimedByOther"
+    assert problem["detail"].startswith("The case is held by legal.ana until ")
+    wrong = await stack.api("reviewer:legal.eli", "POST", f"/v1/cases/{request_id}/claim",
+                            json={"reviewer_id": "legal.ana"})
+    assert wrong.status_code == 403 and wrong.json()["kind"] == "WrongPrincipal"
+    assert (await stack.api("reviewer:legal.eli", "POST", f"/v1/cases/{request_id}/release")).status_code == 409
+    assert (await stack.api("ncb:FR", "POST", f"/v1/cases/{request_id}/claim")).status_code == 403
+
+    await sign_in(stack, "reviewer:legal.ana")
+    for _ in range(100):  # the list is eventually consistent
+        mine = await queue_rows(stack, "holder=me")
+        if request_id in mine:
+            break
+        await asyncio.sleep(0.2)
+    assert request_id in mine
+    assert request_id not in await queue_rows(stack, "holder=nobody")
+
+    released = await stack.api("reviewer:legal.ana", "POST", f"/v1/cases/{request_id}/release")
+    assert released.status_code == 200
+    assert (await stack.case(request_id))["assignee"] is None
+    for _ in range(100):
+        unassigned = await queue_rows(stack, "holder=nobody")
+        if request_id in unassigned:
+            break
+        await asyncio.sleep(0.2)
+    assert request_id in unassigned
+    assert request_id not in await queue_rows(stack, "holder=me")
+    timeline = [event["event"] for event in (await stack.case(request_id))["timeline"]]
+    assert timeline[-2:] == ["claimed", "released"]
+
+
+async def test_the_queue_pages_filters_and_counts_per_stage(stack: Stack) -> None:
+    ids = [await stack.submit(name) for name in ("red-notice-fraud.json", "red-notice-defamation.json")]
+    await stack.settle(ids[0], "legal_assessment")
+    await stack.settle(ids[1], "detailed_review")
+    await sign_in(stack, "reviewer:legal.ana")
+    for _ in range(100):
+        page = await queue_rows(stack, "")
+        if all(request_id in page for request_id in ids):
+            break
+        await asyncio.sleep(0.2)
+    assert count_of(page, "legal_assessment") == 1 and count_of(page, "detailed_review") == 1
+    assert count_of(page, "awaiting_decision") == 0
+    only_pe = await queue_rows(stack, "ncb=pe")
+    assert ids[1] in only_pe and ids[0] not in only_pe
+    high = await queue_rows(stack, "risk=high&stage=detailed_review")
+    assert ids[1] in high and ids[0] not in high
+    assert ids[0] not in await queue_rows(stack, "overdue=yes")
+    assert "No case matches these filters." in await queue_rows(stack, "kind=wanted_person_diffusion")
+
+
+# --- paging, through the adapter, without a server --------------------------------------------------
+
+
+class _Door:
+    task_queue = "q"
+    client = None
+
+    async def temporal(self, call: Awaitable[T], what: str) -> T:
+        return await call
+
+
+async def test_the_queue_is_paged_by_cursor_nearest_deadline_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [
+        QueueEntry(request_id=f"R-FR-{n:03d}", kind="red_notice", requesting_ncb="FR", stage="detailed_review",
+                   risk="low", next_deadline=start + timedelta(days=60 - n))
+        for n in range(60)
+    ]
+
+    async def listed(self: object, include_awaiting_ncb: bool = False) -> list[QueueEntry]:
+        return list(reversed(entries))
+
+    async def held(door: object) -> dict[str, str]:
+        return {"R-FR-059": "legal.ana"}
+
+    monkeypatch.setattr(queue_module.ReviewerClient, "queue", listed)
+    monkeypatch.setattr(queue_module, "holders", held)
+    door = cast(Door, _Door())
+    first = await load_queue(door, QueueFilters())
+    assert [r.request_id for r in first.rows][:2] == ["R-FR-059", "R-FR-058"], "nearest deadline first"
+    assert first.rows[0].assignee == "legal.ana" and first.total == 60 and first.previous_cursor is None
+    assert first.counts["detailed_review"] == 60 and first.next_cursor == "25"
+    second = await load_queue(door, QueueFilters(cursor=first.next_cursor))
+    assert second.rows[0].request_id == "R-FR-034" and second.previous_cursor == "0"
+    last = await load_queue(door, QueueFilters(cursor="50"))
+    assert len(last.rows) == 10 and last.next_cursor is None
+    mine = await load_queue(door, QueueFilters(assignee="legal.ana"))
+    assert [r.request_id for r in mine.rows] == ["R-FR-059"]
+    assert (await load_queue(door, QueueFilters(unassigned=True))).total == 59
+
+
+async def test_ndtf_claim_and_release_hold_and_free_a_case(
+    stack: Stack, served: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = await stack.submit("red-notice-fraud.json")
+    await stack.settle(request_id, "legal_assessment")
+    store = tmp_path / "credentials.json"
+    for reviewer_id in ("legal.ana", "legal.eli"):
+        store_token(f"reviewer:{reviewer_id}", stack.tokens[f"reviewer:{reviewer_id}"], store)
+    monkeypatch.setenv("NOTICE_API", served)
+    monkeypatch.setenv("NOTICE_CREDENTIALS", str(store))
+    runner = CliRunner()
+
+    async def ndtf(*args: str) -> Result:
+        return await asyncio.to_thread(lambda: runner.invoke(ndtf_app, list(args)))
+
+    claimed = await ndtf("claim", request_id, "--as", "legal.ana", "--json")
+    assert claimed.exit_code == 0, claimed.output
+    assert "you hold the case until" in claimed.output
+    refused = await ndtf("claim", request_id, "--as", "legal.eli")
+    assert refused.exit_code == 3 and "ClaimedByOther" in refused.output
+    released = await ndtf("release", request_id, "--as", "legal.ana")
+    assert released.exit_code == 0, released.output
+    assert (await stack.case(request_id))["assignee"] is None
