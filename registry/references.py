@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from models.reference import (
 from models.request import PartialDate
 from registry.audit import append_audit, canonical_json
 from registry.database import Database, dialect_of, in_chunks
+from registry.pending_names import PendingNames
 from registry.published_names import PublishedNames
 from registry.tables import (
     NOT_PENDING_STAGES,
@@ -60,7 +60,6 @@ from registry.tables import (
     RefugeeRow,
     RequestRow,
     alias_names,
-    name_key,
     name_tokens,
 )
 from screening.vocabulary import NameVocabulary
@@ -118,6 +117,11 @@ def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> Duplica
         nationalities=list(row.nationalities),
         aliases=[KnownName(family_name=family, forenames=forenames) for family, forenames in alias_names(aliases)],
     )
+
+
+def _holders(wanted: set[str], vocabularies: Sequence[NameVocabulary]) -> set[str]:
+    """Every holder of a name token one of the wanted tokens accepts, in any of the vocabularies."""
+    return {holder for vocabulary in vocabularies for token in wanted for holder in vocabulary.holding_any(token)}
 
 
 def iso_countries() -> list[str]:
@@ -487,6 +491,8 @@ class ReferenceStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._published_names = PublishedNames()
+        self._pending_names = PendingNames()
+        self._names_lock = asyncio.Lock()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -636,18 +642,15 @@ class ReferenceStore:
         if not wanted:
             return []
         pending_stages = list(NOT_PENDING_STAGES)
-        async with self.db.transaction() as session:
-            published, published_aliases = await self._published_names.refreshed_with_aliases(session)
-            pending = NameVocabulary()
-            still_pending = select(
-                RequestRow.request_id, RequestRow.family_name, RequestRow.forenames, REQUEST_ALIASES
-            ).where(RequestRow.stage.not_in(pending_stages))
-            for other, family_name, forenames, aliases in await session.execute(still_pending):
-                pending.add(other, name_key(family_name, forenames, *chain.from_iterable(alias_names(aliases))))
-            found = {other for vocabulary in (published, published_aliases, pending) for token in wanted
-                     for other in vocabulary.holding_any(token)}
-            matched = sorted(found - {request_id})
-            candidates: dict[str, DuplicateCandidate] = {}
+        async with self._names_lock:
+            async with self.db.reading() as session:
+                published, published_aliases = await self._published_names.refreshed_with_aliases(session)
+                pending = await self._pending_names.refreshed(session)
+            # the fuzzy lookups are CPU work: off the event loop, under the lock that keeps refreshes out
+            found = await asyncio.to_thread(_holders, wanted, (published, published_aliases, pending))
+        matched = sorted(found - {request_id})
+        candidates: dict[str, DuplicateCandidate] = {}
+        async with self.db.reading() as session:
             for chunk in in_chunks(matched):
                 notices = await session.execute(
                     select(NoticeRow, REQUEST_ALIASES)
