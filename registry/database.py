@@ -113,6 +113,7 @@ class Database:
                 try:
                     yield session
                 finally:
+                    session.expunge_all()  # what was read stays readable: rollback would expire it
                     await session.rollback()
 
     async def dispose(self) -> None:

@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from admin.client import ReviewerClient
 from api.principal import Principal
 from api.problems import FieldError, ProblemError, problem_responses
 from api.routes.access import Door, administrator, door, reviewer_or_administrator
 from models.activities import AuditVerification, LoadReport
+from models.queue import QueueBackfilled
 from models.reference import ReferenceKind
 from registry.audit import verify_audit
+from registry.queue import backfill
 from registry.references import ReferenceDataError, ReferenceStore
 
 router = APIRouter(prefix="/v1", tags=["Administration"], responses=problem_responses(401, 403, 429))
@@ -74,3 +77,18 @@ async def audit_verification(
     caller: Annotated[Principal, Depends(reviewer_or_administrator)], door: DoorDep
 ) -> AuditVerification:
     return await verify_audit(door.db)
+
+
+@router.post(
+    "/queue/backfill",
+    response_model=QueueBackfilled,
+    responses=problem_responses(503, 504),
+    summary="Give the reviewers' queue a row for each open case that has none (cases running before it)",
+)
+async def backfill_queue(caller: Annotated[Principal, Depends(administrator)], door: DoorDep) -> QueueBackfilled:
+    """Once after the upgrade that brought the queue's read model (``ndtf data backfill-queue``): the open
+    cases as Temporal's visibility lists them, written where no row is. Safe to run again at any time: a
+    case's own events override what it writes, and a closed case is not brought back."""
+    reviewer = ReviewerClient(door.client, caller.subject, door.task_queue)
+    open_cases = await door.temporal(reviewer.open_cases(), "case")
+    return await backfill(door.db, open_cases)
