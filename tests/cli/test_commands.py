@@ -23,7 +23,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from admin.api_client import QueueEntry, ReviewerApi
+from admin.api_client import ReviewerApi
 from admin.cli import app as ndtf
 from runtime.cli import ApiUnreachable, InvalidInput
 from runtime.config import PROJECT_ROOT
@@ -231,7 +231,7 @@ def fake_api(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], list[httpx.
             return handler(request)
 
         monkeypatch.setattr(ApiClient, "transport", httpx.MockTransport(record))
-        monkeypatch.setattr("starter.api_client.RETRY_DELAYS", (0.0, 0.0, 0.0))
+        monkeypatch.setattr("starter.http.RETRY_DELAYS", (0.0, 0.0, 0.0))
         return seen
 
     return install
@@ -416,14 +416,23 @@ def test_an_action_is_sent_once_and_a_lost_answer_is_reported(
 
 
 def test_the_api_clients_answer_with_the_models_the_temporal_clients_return() -> None:
-    from admin.client import QueueEntry as TemporalQueueEntry
     from starter.client import Submission as TemporalSubmission
 
     def shape(model: Any) -> dict[str, Any]:
         return {name: (str(f.annotation), f.default) for name, f in model.model_fields.items()}
 
     assert shape(Submission) == shape(TemporalSubmission)
-    assert shape(QueueEntry) == shape(TemporalQueueEntry)
+
+
+def test_the_commands_choices_are_the_contracts_values() -> None:
+    from admin.cli import OUTCOMES, VERDICTS
+    from models.case import DecisionOutcome, Verdict
+    from models.request import NoticeKind
+    from starter.cli import KindChoice
+
+    assert VERDICTS == tuple(v.value for v in Verdict)
+    assert OUTCOMES == tuple(o.value for o in DecisionOutcome)
+    assert [k.value for k in KindChoice] == [k.value for k in NoticeKind]
 
 
 # --- ndtf arguments ----------------------------------------------------------------------------------
