@@ -158,4 +158,4 @@ class ReviewerApi(ApiClient):
 
     def backfill_queue(self) -> QueueBackfilled:
         """A row in the queue for each open case without one (the administrator's; safe to repeat)."""
-        return self.parsed(QueueBackfilled, self.call("POST", "/v1/queue/backfill"))
+        return self.parsed(QueueBackfilled, self.call("POST", "/v1/queue/backfill", retry=True))

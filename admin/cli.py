@@ -551,6 +551,19 @@ def data_load(
         console().print(f"credentials issued for {len(issued)} new reviewer(s): {', '.join(issued)}", markup=False)
 
 
+@data_app.command("backfill-queue")
+def data_backfill_queue(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Give the reviewers' queue a row for each open case without one: once after the upgrade that brought
+    the queue's read model (cases running from before it are listed from Temporal's visibility). Safe to
+    run again. Presents the administrator's credential (profile `admin`)."""
+    done = with_profile(ctx, ADMIN_PROFILE, lambda api: api.backfill_queue(), "the reviewers' queue")
+    if as_json:
+        print_json(done)
+        return
+    console().print(f"{done.open_cases} open cases: {done.written} added to the queue, {done.kept} already there "
+                    "(or closed meanwhile)", markup=False)
+
+
 def _credentials_for_roster(content: bytes) -> list[str]:
     """On the machine that keeps the local credential registry (a local run), every reviewer of a roster
     just loaded who has no credential gets one, stored where the commands find it. Elsewhere (identity
