@@ -119,8 +119,8 @@ async def test_more_than_a_page_of_open_cases_is_listed_oldest_deadline_first_ea
         key=lambda rid: (expected[rid][1] is None, expected[rid][1] or 0, rid),
     )
     assert french[0].total == len(got) and french[0].counts["legal_assessment"] == len(got)
-    late = await query_queue(fresh_db, QueueFilter(overdue=True, limit=MAX_PAGE), now=NOW)
-    assert late.entries and all(e.overdue and e.next_deadline and e.next_deadline < NOW for e in late.entries)
+    overdue = await query_queue(fresh_db, QueueFilter(overdue=True, limit=MAX_PAGE), now=NOW)
+    assert overdue.entries and all(e.overdue and e.next_deadline and e.next_deadline < NOW for e in overdue.entries)
 
 
 async def test_claims_filter_the_queue_and_a_lapsed_claim_counts_as_none(fresh_db: Database) -> None:
