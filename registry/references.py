@@ -104,7 +104,19 @@ TARGET_COLUMNS = (
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
 
 
-def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> DuplicateCandidate:
+CANDIDATE_COLUMNS = (
+    RequestRow.request_id,
+    RequestRow.requesting_ncb,
+    RequestRow.stage,
+    RequestRow.family_name,
+    RequestRow.forenames,
+    RequestRow.date_of_birth,
+    RequestRow.nationalities,
+)
+"""What a pending request's duplicate candidate carries, with its aliases (``REQUEST_ALIASES``)."""
+
+
+def _candidate(row: Any, stage: str, aliases: Any) -> DuplicateCandidate:
     """A candidate with every name on file: the row's subject, and ``aliases`` as ``REQUEST_ALIASES`` reads them."""
     return DuplicateCandidate(
         request_id=row.request_id,
@@ -659,12 +671,12 @@ class ReferenceStore:
                 )
                 for notice, aliases in notices:
                     candidates[notice.request_id] = _candidate(notice, notice.status, aliases)
-                requests = await session.scalars(
-                    select(RequestRow).where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
+                requests = await session.execute(
+                    select(*CANDIDATE_COLUMNS, REQUEST_ALIASES)
+                    .where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
                 )
-                for request in requests:
-                    aliases = (request.request.get("subject") or {}).get("aliases")
-                    candidates.setdefault(request.request_id, _candidate(request, request.stage, aliases))
+                for request in requests:  # columns, not the whole request: hundreds of candidates for common names
+                    candidates.setdefault(request.request_id, _candidate(request, request.stage, request[-1]))
         return [candidates[other] for other in matched if other in candidates]
 
     # --- loading ----------------------------------------------------------------------------
