@@ -72,7 +72,7 @@ async def apply_event(session: AsyncSession, event: CaseEvent) -> None:
         if version is None:
             return
         changes: dict[str, Any] = {
-            "stage": event.stage.value, "last_action": event.action, "updated_at": event.at, "version": version
+            "stage": event.stage.value, "last_action": event.action[:80], "updated_at": event.at, "version": version
         }
         if event.risk is not None:
             changes["risk"] = event.risk.value
