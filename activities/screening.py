@@ -1,7 +1,9 @@
 """The screening activity: reads reference data from the registry and runs the pure screening logic.
 
 Person indexes over the refugee and political-targeting lists are built once per worker and rebuilt
-only when a new version of the list is loaded; nothing here is shared between workers.
+only when a new version of the list is loaded; nothing here is shared between workers. The duplicate
+check reads the pending requests' and the notices' name indexes (``registry.pending_names``,
+``registry.published_names``), not every pending request, and the matching runs in a thread.
 
 When an external screening service is configured (``EXTERNAL_SCREENING_URL``, activities/external.py),
 it is asked about the subject while the rest runs, bounded by its own timeout (10 s by default, well
@@ -70,9 +72,13 @@ class ScreeningActivities:
         return ScreeningResult(findings=findings, risk=risk_of(findings))
 
     async def _screen(self, input: ScreenRequestInput) -> ScreeningResult:
+        """Reads on the event loop, then the rules and the person matching (CPU work, seconds of it on
+        large lists) in a thread, as the SDK advises for synchronous work: the worker's other
+        activities and workflow tasks keep running meanwhile."""
         request = input.request
         countries = sorted({request.requesting_ncb, *request.subject.nationalities})
-        return screen(
+        return await asyncio.to_thread(
+            screen,
             request,
             input.as_of,
             country_context=await self._store.country_context(countries),

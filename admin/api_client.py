@@ -5,35 +5,28 @@ notices, loads reference data and checks the audit trail, and returns the models
 acts, and with which roles, is decided by the API from the credential and the roster, never from a
 parameter. Errors and retries as in ``starter.api_client``: reads and a reference-data load (the same
 file twice changes nothing) are retried when the connection fails, reviewer actions are sent once.
+
+The case's models are imported by the calls that answer them, not with the module: `ndtf queue` reads
+only the queue's (``models.queue``), and starts without building the others.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from models.queue import QueueBackfilled, QueueEntry, QueuePage
+from starter.http import ApiClient, segment
 
-from models.activities import AuditVerification, LoadReport
-from models.case import ActionAccepted, CaseState, DecisionOutcome, Verdict
-from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
-from models.reference import ReferenceKind
-from starter.api_client import ApiClient, segment
+if TYPE_CHECKING:
+    from models.activities import AuditVerification, LoadReport
+    from models.case import ActionAccepted, CaseState, DecisionOutcome, Verdict
+    from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
+    from models.reference import ReferenceKind
 
-
-class QueueEntry(BaseModel):
-    """One case in the queue (the fields of ``admin.client.QueueEntry``, without importing Temporal)."""
-
-    request_id: str
-    kind: str
-    requesting_ncb: str
-    stage: str
-    risk: str
-    next_deadline: datetime | None = None
-    overdue: bool = False
-    escalated: bool = False
-    blocking: int = 0
-    doubts: int = 0
+__all__ = ["QueueEntry", "QueuePage", "ReviewerApi"]
 
 
 class ReviewerApi(ApiClient):
@@ -42,24 +35,66 @@ class ReviewerApi(ApiClient):
 
     # --- reading ----------------------------------------------------------------------------------------
 
-    def queue(self, include_awaiting_ncb: bool = False) -> list[QueueEntry]:
-        data = self.call("GET", "/v1/cases", params={"all": "true" if include_awaiting_ncb else None}, retry=True)
-        entries: list[QueueEntry] = self.parsed(list[QueueEntry], data)
-        return entries
+    def queue(
+        self,
+        *,
+        stages: list[str] | None = None,
+        include_awaiting_ncb: bool = False,
+        kind: str | None = None,
+        requesting_ncb: str | None = None,
+        risk: str | None = None,
+        overdue: bool | None = None,
+        escalated: bool | None = None,
+        assignee: str | None = None,
+        unassigned: bool | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> QueuePage:
+        """One page of the queue, oldest deadline first, with the counts per stage; ``assignee="me"`` is the
+        reviewer of the credential. The next page: the same filters with ``cursor=page.next_cursor``."""
+
+        def flag(value: bool | None) -> str | None:
+            return None if value is None else str(value).lower()
+
+        params = {
+            "stage": list(stages) if stages else None, "all": "true" if include_awaiting_ncb else None,
+            "kind": kind, "requesting_ncb": requesting_ncb, "risk": risk, "overdue": flag(overdue),
+            "escalated": flag(escalated), "assignee": assignee, "unassigned": flag(unassigned), "cursor": cursor,
+            "limit": limit,
+        }
+        return self.parsed(QueuePage, self.call("GET", "/v1/cases", params=params, retry=True))
+
+    def queue_pages(self, **filters: object) -> Iterator[QueuePage]:
+        """Every page of the queue in turn (``queue``'s filters), following each ``next_cursor``."""
+        cursor = filters.pop("cursor", None)
+        while True:
+            page = self.queue(cursor=cursor, **filters)  # type: ignore[arg-type]
+            yield page
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
 
     def show(self, request_id: str) -> CaseState:
+        from models.case import CaseState
+
         return self.parsed(CaseState, self.call("GET", f"/v1/cases/{segment(request_id)}", retry=True))
 
     def notice(self, notice_id: str) -> PublishedNoticeState:
+        from models.notice import PublishedNoticeState
+
         data = self.call("GET", f"/v1/ndtf/notices/{segment(notice_id)}", retry=True)
         return self.parsed(PublishedNoticeState, data)
 
     def acks(self, notice_id: str) -> AckReport:
+        from models.notice import AckReport
+
         return self.parsed(AckReport, self.call("GET", f"/v1/ndtf/notices/{segment(notice_id)}/acks", retry=True))
 
     # --- acting on a case -----------------------------------------------------------------------------------
 
     def _case_action(self, request_id: str, action: str, body: dict[str, object]) -> ActionAccepted:
+        from models.case import ActionAccepted
+
         return self.parsed(ActionAccepted, self.call("POST", f"/v1/cases/{segment(request_id)}/{action}", json=body))
 
     def request_info(
@@ -96,6 +131,8 @@ class ReviewerApi(ApiClient):
     # --- acting on a published notice -----------------------------------------------------------------------
 
     def _notice_action(self, notice_id: str, action: str, body: dict[str, object]) -> NoticeActionAccepted:
+        from models.notice import NoticeActionAccepted
+
         data = self.call("POST", f"/v1/ndtf/notices/{segment(notice_id)}/{action}", json=body)
         return self.parsed(NoticeActionAccepted, data)
 
@@ -113,10 +150,18 @@ class ReviewerApi(ApiClient):
 
     def load_reference_data(self, kind: ReferenceKind, csv: bytes | str | Path) -> LoadReport:
         """Replace one reference list with a CSV file: all of it, or nothing when any row is bad."""
+        from models.activities import LoadReport
+
         content = csv.read_bytes() if isinstance(csv, Path) else csv.encode("utf-8") if isinstance(csv, str) else csv
         data = self.call("PUT", f"/v1/reference-data/{segment(kind.value)}", content=content,
                          headers={"Content-Type": "text/csv; charset=utf-8"}, retry=True)
         return self.parsed(LoadReport, data)
 
     def verify_audit(self) -> AuditVerification:
+        from models.activities import AuditVerification
+
         return self.parsed(AuditVerification, self.call("GET", "/v1/audit/verification", retry=True))
+
+    def backfill_queue(self) -> QueueBackfilled:
+        """A row in the queue for each open case without one (the administrator's; safe to repeat)."""
+        return self.parsed(QueueBackfilled, self.call("POST", "/v1/queue/backfill", retry=True))

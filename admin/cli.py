@@ -15,16 +15,14 @@ import io
 import re
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.json import JSON
 
-from admin.api_client import ReviewerApi
 from admin.credentials_cli import credentials_app
-from models.case import CaseState, DecisionOutcome, RejectedMessage, TimelineEvent, Verdict
-from models.notice import AckReport, PublishedNoticeState
+from models.queue import DEFAULT_PAGE, MAX_PAGE, QUEUE_STAGES
 from models.reference import ReferenceKind
 from runtime.cli import (
     EXIT_FAILED,
@@ -50,7 +48,31 @@ from runtime.cli import (
 from runtime.config import settings
 from runtime.credentials import ADMIN_PROFILE, issue_defaults, reviewer_profile
 
+if TYPE_CHECKING:
+    from admin.api_client import ReviewerApi
+    from models.case import CaseState, RejectedMessage, TimelineEvent
+    from models.notice import AckReport, PublishedNoticeState
+    from models.queue import QueuePage
+
 T = TypeVar("T")
+
+VERDICTS = ("compliant", "non_compliant")
+"""``models.case.Verdict``'s values (tests/cli/test_commands.py holds them equal): the command names them
+without building the case's models, which only the calls that send or show a case need."""
+OUTCOMES = ("approve", "deny")
+"""``models.case.DecisionOutcome``'s values."""
+
+
+def _choices(name: str, values: tuple[str, ...]) -> type[StrEnum]:
+    """A choice of values for typer, which takes them as an enum."""
+    return StrEnum(name, {value: value for value in values})  # type: ignore[return-value]
+
+
+VerdictChoice = _choices("VerdictChoice", VERDICTS)
+OutcomeChoice = _choices("OutcomeChoice", OUTCOMES)
+StageChoice = _choices("StageChoice", QUEUE_STAGES)
+KindChoice = _choices("KindChoice", ("red_notice", "wanted_person_diffusion"))
+RiskChoice = _choices("RiskChoice", ("low", "medium", "high"))
 
 app = typer.Typer(
     name="ndtf",
@@ -84,6 +106,8 @@ def acting(reviewer: str | None) -> str:
 
 def with_profile(ctx: typer.Context, profile: str, work: Callable[[ReviewerApi], T], subject: str = "") -> T:
     """Run ``work`` against the API with the credential stored for ``profile``."""
+    from admin.api_client import ReviewerApi
+
     token = credential(profile)
     target = target_of(ctx)
 
@@ -104,26 +128,70 @@ def as_reviewer(ctx: typer.Context, reviewer: str, work: Callable[[ReviewerApi],
 @app.command()
 def queue(
     ctx: typer.Context,
-    all_cases: Annotated[bool, typer.Option("--all", help="Include cases awaiting an NCB's clarification")] = False,
+    stage: Annotated[list[StageChoice] | None, typer.Option(  # type: ignore[valid-type]
+        help="Only this stage (repeatable); default: the reviewers' stages",
+    )] = None,
+    awaiting_ncb: Annotated[bool, typer.Option("--awaiting-ncb", help="Include cases awaiting an NCB's "
+                                               "clarification")] = False,
+    kind: Annotated[KindChoice | None, typer.Option()] = None,  # type: ignore[valid-type]
+    requesting_ncb: Annotated[str | None, typer.Option("--requesting-ncb", help="ISO code of the requesting NCB")]
+    = None,
+    risk: Annotated[RiskChoice | None, typer.Option()] = None,  # type: ignore[valid-type]
+    overdue: Annotated[bool | None, typer.Option("--overdue/--not-overdue", show_default=False)] = None,
+    escalated: Annotated[bool | None, typer.Option("--escalated/--not-escalated", show_default=False)] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only the cases you have claimed")] = False,
+    assignee: Annotated[str | None, typer.Option(help="Only the cases this reviewer has claimed")] = None,
+    unassigned: Annotated[bool, typer.Option("--unassigned", help="Only the cases nobody has claimed")] = False,
+    cursor: Annotated[str | None, typer.Option(help="Where the page before ended (it prints the option)")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE, help="Cases per page")] = DEFAULT_PAGE,
+    every_page: Annotated[bool, typer.Option("--all", help="Every page, one after the other")] = False,
     reviewer: ReviewerOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Cases waiting for reviewers, oldest deadline first."""
+    """Open cases waiting for reviewers, oldest deadline first, a page at a time, with the count per stage."""
     who = acting(reviewer)
-    entries = as_reviewer(ctx, who, lambda api: api.queue(include_awaiting_ncb=all_cases))
+    filters: dict[str, Any] = {
+        "stages": [str(s) for s in stage] if stage else None, "include_awaiting_ncb": awaiting_ncb,
+        "kind": str(kind) if kind else None,
+        "requesting_ncb": country_code(requesting_ncb, "--requesting-ncb") if requesting_ncb else None,
+        "risk": str(risk) if risk else None, "overdue": overdue, "escalated": escalated,
+        "assignee": "me" if mine else assignee, "unassigned": True if unassigned else None, "limit": limit,
+    }
+    if every_page:
+        pages = as_reviewer(ctx, who, lambda api: list(api.queue_pages(cursor=cursor, **filters)))
+    else:
+        pages = [as_reviewer(ctx, who, lambda api: api.queue(cursor=cursor, **filters))]
     if as_json:
-        print_json(entries)
+        if every_page:
+            print_json({**pages[-1].model_dump(mode="json", exclude={"entries"}),
+                        "entries": [e.model_dump(mode="json") for page in pages for e in page.entries]})
+        else:
+            print_json(pages[0])
         return
+    _print_queue(pages, every_page)
+
+
+def _print_queue(pages: list[QueuePage], every_page: bool) -> None:
     out = console()
+    first, last = pages[0], pages[-1]
+    entries = [entry for page in pages for entry in page.entries]
+    counts = "  ".join(f"{stage} {n}" for stage, n in first.counts.items() if n)
+    out.print(f"open cases by stage: {counts or 'none'}", markup=False)
     if not entries:
-        out.print("the queue is empty")
+        out.print("no case in the queue matches" if first.total else "the queue is empty", markup=False)
         return
     out.print(table(None, ["request", "kind", "NCB", "stage", "risk", "blocking", "doubts", "next deadline",
-                           "flags"], (
+                           "claimed by", "flags"], (
         (e.request_id, e.kind, e.requesting_ncb, e.stage, e.risk, e.blocking, e.doubts, e.next_deadline,
-         " ".join(flag for flag, on in (("OVERDUE", e.overdue), ("ESCALATED", e.escalated)) if on))
+         e.assignee, " ".join(flag for flag, on in (("OVERDUE", e.overdue), ("ESCALATED", e.escalated)) if on))
         for e in entries
     )))
+    shown = f"{len(entries)} of {first.total}, oldest deadline first"
+    if last.next_cursor and not every_page:
+        out.print(f"{shown}. Next page: the same command with --cursor {last.next_cursor} (or --all for every page)",
+                  markup=False, soft_wrap=True)
+    else:
+        out.print(shown, markup=False)
 
 
 @app.command()
@@ -143,6 +211,8 @@ def show(
 
 
 def render_case(case: CaseState) -> None:
+    from rich.json import JSON
+
     out = console()
     request = case.request
     flags = " ".join(f for f, on in (("OVERDUE", case.overdue), ("ESCALATED", case.escalated)) if on)
@@ -359,7 +429,8 @@ def conclude_review(
 def assess(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument()],
-    verdict: Annotated[Verdict, typer.Option(case_sensitive=False, help="compliant or non_compliant")],
+    verdict: Annotated[VerdictChoice, typer.Option(  # type: ignore[valid-type]
+        case_sensitive=False, help="compliant or non_compliant")],
     basis: Annotated[str, typer.Option(help="The reasoning the verdict rests on")],
     article: Annotated[list[str] | None, typer.Option(help="An article the assessment cites (repeatable)")]
     = None,
@@ -367,12 +438,14 @@ def assess(
     as_json: JsonFlag = False,
 ) -> None:
     """Record the legal and human-rights assessment (a lawyer's)."""
+    from models.case import Verdict
+
     who = acting(reviewer)
     basis = require_text(basis, "--basis")
     articles = [a.strip() for a in article or [] if a.strip()]
 
     accepted = as_reviewer(
-        ctx, who, lambda api: api.assess(request_id, verdict, basis, articles), f"request {request_id}"
+        ctx, who, lambda api: api.assess(request_id, Verdict(str(verdict)), basis, articles), f"request {request_id}"
     )
     print_accepted(accepted, as_json)
 
@@ -381,7 +454,8 @@ def assess(
 def decide(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument()],
-    outcome: Annotated[DecisionOutcome, typer.Argument(case_sensitive=False, help="approve or deny")],
+    outcome: Annotated[OutcomeChoice, typer.Argument(  # type: ignore[valid-type]
+        case_sensitive=False, help="approve or deny")],
     reason: Reason,
     override: Annotated[str | None, typer.Option(help="A supervisor's justification for approving despite "
                                                  "unresolved blocking findings")] = None,
@@ -389,12 +463,15 @@ def decide(
     as_json: JsonFlag = False,
 ) -> None:
     """Approve (publish) or deny the request; never by the reviewer who assessed it."""
+    from models.case import DecisionOutcome
+
     who = acting(reviewer)
     reason = require_text(reason, "--reason")
     justification = require_text(override, "--override") if override is not None else None
 
     accepted = as_reviewer(
-        ctx, who, lambda api: api.decide(request_id, outcome, reason, justification), f"request {request_id}"
+        ctx, who, lambda api: api.decide(request_id, DecisionOutcome(str(outcome)), reason, justification),
+        f"request {request_id}",
     )
     print_accepted(accepted, as_json)
 
@@ -514,6 +591,19 @@ def data_load(
         )
     if issued:
         console().print(f"credentials issued for {len(issued)} new reviewer(s): {', '.join(issued)}", markup=False)
+
+
+@data_app.command("backfill-queue")
+def data_backfill_queue(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Give the reviewers' queue a row for each open case without one: once after the upgrade that brought
+    the queue's read model (cases running from before it are listed from Temporal's visibility). Safe to
+    run again. Presents the administrator's credential (profile `admin`)."""
+    done = with_profile(ctx, ADMIN_PROFILE, lambda api: api.backfill_queue(), "the reviewers' queue")
+    if as_json:
+        print_json(done)
+        return
+    console().print(f"{done.open_cases} open cases: {done.written} added to the queue, {done.kept} already there "
+                    "(or closed meanwhile)", markup=False)
 
 
 def _credentials_for_roster(content: bytes) -> list[str]:

@@ -1,4 +1,5 @@
-"""The reviewers' client library behind `ndtf`: the queue, the case, and each reviewer action.
+"""The reviewers' Temporal-side client behind the API: the case, each reviewer action, and the open cases
+as visibility lists them (the queue's backfill; the queue itself is read from the registry).
 
 Actions go through updates, so a refused one is answered at once; roles are checked by the workflow
 against the roster, never taken from here.
@@ -9,13 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
 from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
 from models.case import (
     CLAIM_HOURS_MAX,
-    REVIEWER_STAGES,
     ActionAccepted,
     AssessmentSubmitted,
     CaseState,
@@ -26,28 +25,15 @@ from models.case import (
     InfoRequested,
     ReleaseRequested,
     ReviewConcluded,
-    ReviewStage,
     SourceConsulted,
     Verdict,
 )
 from models.notice import AckReport, NoticeAction, NoticeActionAccepted, PublishedNoticeState
+from models.queue import QUEUE_STAGES, QueueEntry
 from runtime import search_attributes as sa
 from runtime.config import settings
 from workflows.notice_request import NoticeRequestWorkflow
 from workflows.published_notice import PublishedNoticeWorkflow
-
-
-class QueueEntry(BaseModel):
-    request_id: str
-    kind: str
-    requesting_ncb: str
-    stage: str
-    risk: str
-    next_deadline: datetime | None = None
-    overdue: bool = False
-    escalated: bool = False
-    blocking: int = 0
-    doubts: int = 0
 
 
 class ReviewerClient:
@@ -62,17 +48,14 @@ class ReviewerClient:
     def _notice(self, notice_id: str) -> WorkflowHandle[PublishedNoticeWorkflow, Any]:
         return notice_handle(self.client, notice_id)
 
-    async def queue(self, include_awaiting_ncb: bool = False, page_size: int = 1000) -> list[QueueEntry]:
-        """Every open case waiting for reviewers, oldest deadline first. One list call, paged through to
-        the end, answers it: the counts and flags are search attributes the workflow keeps current, so
-        no case is queried however many are open."""
-        stages = set(REVIEWER_STAGES)
-        if include_awaiting_ncb:
-            stages.add(ReviewStage.AWAITING_CLARIFICATION)
-        stage_list = ", ".join(f"'{s.value}'" for s in sorted(stages))
+    async def open_cases(self, page_size: int = 1000) -> list[QueueEntry]:
+        """Every open case as Temporal's visibility holds it (its search attributes), for the queue's
+        backfill (``registry.queue.backfill``): one paged list call, no case queried. The queue itself is
+        read from the registry (``registry.queue.query_queue``), which sorts and pages in the database."""
+        open_stages = ", ".join(f"'{stage}'" for stage in QUEUE_STAGES)
         query = (
             "WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' "
-            f"AND TaskQueue = '{self.task_queue}' AND ReviewStage IN ({stage_list})"
+            f"AND TaskQueue = '{self.task_queue}' AND ReviewStage IN ({open_stages})"
         )
         entries: list[QueueEntry] = []
         async for execution in self.client.list_workflows(query, page_size=page_size):
@@ -91,10 +74,7 @@ class ReviewerClient:
                     doubts=attrs.get(sa.DOUBTS) or 0,
                 )
             )
-        far = datetime.max.replace(tzinfo=None)
-        return sorted(
-            entries, key=lambda e: (e.next_deadline.replace(tzinfo=None) if e.next_deadline else far, e.request_id)
-        )
+        return entries
 
     async def show(self, request_id: str) -> CaseState:
         view = await call(lambda: self._case(request_id).query(NoticeRequestWorkflow.case, CaseViewer()))

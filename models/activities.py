@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from models.case import ReviewStage
 from models.findings import Finding, RiskLevel
 from models.notice import NoticeStatus
+from models.queue import QueueSnapshot
 from models.reference import ReferenceKind, Reviewer
 from models.request import NoticeKind, NoticeRequest
 from models.rescreen import RescreenSummary
@@ -56,6 +57,9 @@ class CaseEvent(BaseModel):
     screening_round: int | None = None
     request: NoticeRequest | None = None
     """When set, replaces the stored request (the NCB amended it)."""
+    queue: QueueSnapshot | None = None
+    """What the reviewers' queue shows of the case after this event (``registry.queue``); absent from
+    events scheduled before the read model existed."""
 
 
 class EventRecorded(BaseModel):

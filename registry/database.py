@@ -27,6 +27,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 """Found by path, not imported: the migrations import this module (their ``env.py``)."""
 ALEMBIC_INI = MIGRATIONS_DIR.parent / "alembic.ini"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "notice_read_only"
+"""Execution option of ``Database.reading`` connections: on SQLite their transaction is deferred."""
 _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
@@ -56,7 +58,8 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **engine_options: Any) -> AsyncEngine:
@@ -98,6 +101,20 @@ class Database:
         """A session inside one transaction: committed when the block ends, rolled back on error."""
         async with self.sessions.begin() as session:
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads (the queue, a page of anything). On SQLite its transaction is a
+        plain deferred ``BEGIN``: it reads WAL's snapshot without queueing behind the writers' ``BEGIN
+        IMMEDIATE``, so a busy worker does not hold the reviewers' queue back. Rolled back at the end."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                try:
+                    yield session
+                finally:
+                    session.expunge_all()  # what was read stays readable: rollback would expire it
+                    await session.rollback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

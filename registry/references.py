@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,7 @@ from models.request import PartialDate
 from models.rescreen import RESCREEN_KINDS
 from registry.audit import append_audit, canonical_json
 from registry.database import Database, dialect_of, in_chunks
+from registry.pending_names import PendingNames
 from registry.published_names import PublishedNames
 from registry.tables import (
     NOT_PENDING_STAGES,
@@ -63,7 +63,6 @@ from registry.tables import (
     RefugeeRow,
     RequestRow,
     alias_names,
-    name_key,
     name_tokens,
 )
 from screening.vocabulary import NameVocabulary
@@ -116,7 +115,19 @@ TARGET_COLUMNS = (
 """Plain columns for the lists the screening index holds: no ORM objects for a million rows."""
 
 
-def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> DuplicateCandidate:
+CANDIDATE_COLUMNS = (
+    RequestRow.request_id,
+    RequestRow.requesting_ncb,
+    RequestRow.stage,
+    RequestRow.family_name,
+    RequestRow.forenames,
+    RequestRow.date_of_birth,
+    RequestRow.nationalities,
+)
+"""What a pending request's duplicate candidate carries, with its aliases (``REQUEST_ALIASES``)."""
+
+
+def _candidate(row: Any, stage: str, aliases: Any) -> DuplicateCandidate:
     """A candidate with every name on file: the row's subject, and ``aliases`` as ``REQUEST_ALIASES`` reads them."""
     return DuplicateCandidate(
         request_id=row.request_id,
@@ -129,6 +140,11 @@ def _candidate(row: NoticeRow | RequestRow, stage: str, aliases: Any) -> Duplica
         nationalities=list(row.nationalities),
         aliases=[KnownName(family_name=family, forenames=forenames) for family, forenames in alias_names(aliases)],
     )
+
+
+def _holders(wanted: set[str], vocabularies: Sequence[NameVocabulary]) -> set[str]:
+    """Every holder of a name token one of the wanted tokens accepts, in any of the vocabularies."""
+    return {holder for vocabulary in vocabularies for token in wanted for holder in vocabulary.holding_any(token)}
 
 
 def iso_countries() -> list[str]:
@@ -536,6 +552,8 @@ class ReferenceStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._published_names = PublishedNames()
+        self._pending_names = PendingNames()
+        self._names_lock = asyncio.Lock()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -689,18 +707,15 @@ class ReferenceStore:
         if not wanted:
             return []
         pending_stages = list(NOT_PENDING_STAGES)
-        async with self.db.transaction() as session:
-            published, published_aliases = await self._published_names.refreshed_with_aliases(session)
-            pending = NameVocabulary()
-            still_pending = select(
-                RequestRow.request_id, RequestRow.family_name, RequestRow.forenames, REQUEST_ALIASES
-            ).where(RequestRow.stage.not_in(pending_stages))
-            for other, family_name, forenames, aliases in await session.execute(still_pending):
-                pending.add(other, name_key(family_name, forenames, *chain.from_iterable(alias_names(aliases))))
-            found = {other for vocabulary in (published, published_aliases, pending) for token in wanted
-                     for other in vocabulary.holding_any(token)}
-            matched = sorted(found - {request_id})
-            candidates: dict[str, DuplicateCandidate] = {}
+        async with self._names_lock:
+            async with self.db.reading() as session:
+                published, published_aliases = await self._published_names.refreshed_with_aliases(session)
+                pending = await self._pending_names.refreshed(session)
+            # the fuzzy lookups are CPU work: off the event loop, under the lock that keeps refreshes out
+            found = await asyncio.to_thread(_holders, wanted, (published, published_aliases, pending))
+        matched = sorted(found - {request_id})
+        candidates: dict[str, DuplicateCandidate] = {}
+        async with self.db.reading() as session:
             for chunk in in_chunks(matched):
                 notices = await session.execute(
                     select(NoticeRow, REQUEST_ALIASES)
@@ -709,12 +724,12 @@ class ReferenceStore:
                 )
                 for notice, aliases in notices:
                     candidates[notice.request_id] = _candidate(notice, notice.status, aliases)
-                requests = await session.scalars(
-                    select(RequestRow).where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
+                requests = await session.execute(
+                    select(*CANDIDATE_COLUMNS, REQUEST_ALIASES)
+                    .where(RequestRow.request_id.in_(chunk), RequestRow.stage.not_in(pending_stages))
                 )
-                for request in requests:
-                    aliases = (request.request.get("subject") or {}).get("aliases")
-                    candidates.setdefault(request.request_id, _candidate(request, request.stage, aliases))
+                for request in requests:  # columns, not the whole request: hundreds of candidates for common names
+                    candidates.setdefault(request.request_id, _candidate(request, request.stage, request[-1]))
         return [candidates[other] for other in matched if other in candidates]
 
     # --- loading ----------------------------------------------------------------------------

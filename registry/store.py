@@ -39,7 +39,9 @@ from models.reference import Reviewer, ReviewerRole
 from models.request import NoticeRequest
 from registry.audit import append_audit
 from registry.database import Database, in_chunks, insert_ignore
+from registry.pending_names import close_pending_name, request_name_key, write_pending_name
 from registry.published_names import PublishedNames
+from registry.queue import apply_event
 from registry.tables import (
     NOT_PENDING_STAGES,
     CaseEventRow,
@@ -119,6 +121,7 @@ class Registry:
     async def register_request(self, input: RegisterRequestInput) -> RequestRegistered:
         """Register a request once; the same NCB reference again answers with the existing request."""
         request = input.request
+        columns = _request_columns(request)
         async with self.db.transaction() as session:
             created = await insert_ignore(
                 session,
@@ -134,7 +137,7 @@ class Registry:
                     "screening_round": 0,
                     "registered_at": input.registered_at,
                     "updated_at": input.registered_at,
-                    **_request_columns(request),
+                    **columns,
                 },
             )
             if not created:
@@ -145,6 +148,7 @@ class Registry:
                     )
                 )
                 return RequestRegistered(request_id=existing or input.request_id, created=False)
+            await write_pending_name(session, input.request_id, request_name_key(columns["request"]), True)
             await append_audit(
                 session,
                 event_key=f"{input.request_id}:registered",
@@ -194,6 +198,11 @@ class Registry:
             if event.request is not None:
                 for column, value in _request_columns(event.request).items():
                     setattr(row, column, value)
+            if event.stage.value in NOT_PENDING_STAGES:
+                await close_pending_name(session, event.request_id)
+            elif event.request is not None:
+                await write_pending_name(session, event.request_id, request_name_key(row.request), True)
+            await apply_event(session, event)
             if event.screening_round is not None:
                 row.screening_round = event.screening_round
             if event.findings is not None:
@@ -326,6 +335,7 @@ class Registry:
             await session.execute(update(NoticeRow).where(NoticeRow.notice_id == input.notice_id).values(seq=seq))
             row.stage = ReviewStage.PUBLISHED.value
             row.updated_at = max(row.updated_at, input.published_at)
+            await close_pending_name(session, input.request_id)
             await append_audit(
                 session,
                 event_key=f"notice:{input.notice_id}:published",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -150,6 +151,60 @@ class CaseEventRow(Base):
     stage: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column()
+
+
+# --- the reviewers' queue and the pending names (read models kept by the activities) ------------
+
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+"""``case_queue.sort_deadline`` of a case without a deadline: it sorts after every real one, with the
+same portable comparison on both backends (no NULLS LAST, which SQLite's row values lack)."""
+
+
+class CaseQueueRow(Base):
+    """One open case as the reviewers' queue lists it, written with each event the case records
+    (``registry.queue``) and deleted when it closes. ``version`` (the case's event counter) only grows:
+    a stale write changes nothing."""
+
+    __tablename__ = "case_queue"
+    __table_args__ = (
+        Index("ix_case_queue_order", "sort_deadline", "request_id"),
+        Index("ix_case_queue_stage_order", "stage", "sort_deadline", "request_id"),
+        Index("ix_case_queue_assignee_order", "assignee", "sort_deadline", "request_id"),
+        Index("ix_case_queue_requesting_ncb_order", "requesting_ncb", "sort_deadline", "request_id"),
+    )
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    requesting_ncb: Mapped[str] = mapped_column(String(2))
+    risk: Mapped[str] = mapped_column(String(10))
+    next_deadline: Mapped[datetime | None] = mapped_column()
+    sort_deadline: Mapped[datetime] = mapped_column()
+    """``next_deadline``, or ``NO_DEADLINE`` when there is none: the sort key, with ``request_id``."""
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocking: Mapped[int] = mapped_column(Integer, default=0)
+    doubts: Mapped[int] = mapped_column(Integer, default=0)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_action: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column()
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class PendingNameRow(Base):
+    """The name tokens of a request (its subject's and aliases' names, ``name_key``) while it is
+    pending: what the duplicate check reads instead of every pending request. Written when the request
+    is registered, amended and closed (``pending`` false, ``name_key`` empty: kept, so a worker's
+    vocabulary learns of the closing); ``seq`` comes from the ``pending_names`` counter, committed in
+    its order, so a worker reads only the rows changed since it last looked."""
+
+    __tablename__ = "pending_names"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 # --- the audit trail -----------------------------------------------------------------------------

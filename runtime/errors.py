@@ -1,10 +1,15 @@
-"""Turning Temporal's errors into what a client's user can act on."""
+"""Turning Temporal's errors into what a client's user can act on.
+
+Temporal is imported where an error is examined, not with the module: the commands (`ncb`, `ndtf`) raise
+and catch the two exceptions below without ever loading the SDK (a quarter of a second).
+"""
 
 from __future__ import annotations
 
-from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from temporalio.exceptions import ApplicationError
 
 
 class ActionRefused(Exception):
@@ -22,6 +27,10 @@ class UnknownCase(Exception):
 
 def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
     """The user-facing form of an update/query failure, or None when it is not one."""
+    from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+    from temporalio.service import RPCError, RPCStatusCode
+
     if isinstance(error, WorkflowUpdateFailedError):
         cause: BaseException | None = error.cause
         while cause is not None and not isinstance(cause, ApplicationError):
@@ -44,6 +53,8 @@ def refusal_from(error: BaseException) -> ActionRefused | UnknownCase | None:
 def _invalid_input(error: ApplicationError) -> ActionRefused | None:
     """A message the worker could not decode (sent past the client's own checks, e.g. from the
     Temporal UI): the workflow never saw it; say which field is wrong, as pydantic put it."""
+    from temporalio.exceptions import ApplicationError
+
     nested = error.cause
     if not (isinstance(nested, ApplicationError) and nested.type == "ValidationError"):
         return None

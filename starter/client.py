@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from clients.calls import call, call_open, case_closed, notice_ended, notice_handle, request_handle
 from models.activities import SearchNoticesInput, SearchResults
@@ -58,7 +59,9 @@ class NcbClient:
         return notice_handle(self.client, notice_id)
 
     async def submit(self, request: NoticeRequest) -> Submission:
-        """Start the request's workflow, or find the one already started for (NCB, reference)."""
+        """Start the request's workflow, or find the one already started for (NCB, reference). A new
+        request is answered as soon as its workflow is started (stage ``registered``): nothing waits for
+        the worker to pick it up."""
         if request.requesting_ncb != self.ncb:
             raise ActionRefused(
                 "NotYourRequest", f"requesting_ncb is {request.requesting_ncb}, but this client acts for NCB {self.ncb}"
@@ -88,15 +91,19 @@ class NcbClient:
         except WorkflowAlreadyStartedError:
             created = False
         stage = ReviewStage.REGISTERED
-        try:
-            view = await self._request(request_id).query(
-                NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb), rpc_timeout=timedelta(seconds=10)
-            )
-            if view.ncb_view:
-                stage = view.ncb_view.stage
-        except Exception:  # noqa: BLE001 - no worker yet: the request is registered all the same
-            pass
+        if not created:
+            stage = await self._stage_of(request_id)
         return Submission(request_id=request_id, workflow_id=workflow_id, stage=stage, created=created)
+
+    async def _stage_of(self, request_id: str) -> ReviewStage:
+        """The stage of a request submitted before, from its search attribute: one describe call, which
+        the server answers without a worker (a query would wait for one, and cost a workflow task)."""
+        try:
+            described = await self._request(request_id).describe(rpc_timeout=timedelta(seconds=10))
+            value = described.typed_search_attributes.get(sa.REVIEW_STAGE)
+            return ReviewStage(value) if value else ReviewStage.REGISTERED
+        except (RPCError, ValueError):
+            return ReviewStage.REGISTERED
 
     async def status(self, request_id: str) -> NcbCaseView:
         view = await call(lambda: self._request(request_id).query(NoticeRequestWorkflow.case, CaseViewer(ncb=self.ncb)))

@@ -67,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
     from models.findings import Severity, risk_of
     from models.ids import notice_id_for
     from models.notice import PublishedNoticeInput
+    from models.queue import QueueSnapshot
     from models.request import NoticeKind
     from models.rescreen import ReferenceDataMatched, new_findings, untaken
     from workflows.handling import MessageHandling, validated
@@ -844,10 +845,11 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
         self._note(actor, action, detail)
         # The UI's details at once (no command, so replay-safe); the search attributes once recorded.
         workflow.set_current_details(texts.case_details(self.state))
+        event_key = self.state.next_id("event")
         await workflow.execute_activity_method(
             RegistryActivities.record_case_event,
             CaseEvent(
-                event_key=self.state.next_id("event"),
+                event_key=event_key,
                 request_id=self.state.request_id,
                 actor=actor,
                 action=action,
@@ -859,12 +861,32 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 findings=self.state.findings if findings else None,
                 screening_round=self.state.screening_rounds if findings else None,
                 request=self.state.request if amended else None,
+                queue=self._queue_snapshot(),
             ),
             summary=f"record {action}",
             start_to_close_timeout=DB_TIMEOUT,
             retry_policy=RETRY,
         )
         self._publish_progress()
+
+    def _queue_snapshot(self) -> QueueSnapshot:
+        """What the reviewers' queue shows of the case (``registry.queue``), taken after ``next_id``: its
+        version is the event's. An activity's input is not compared on replay, so running cases send it
+        from their next event on, with no patch (a patch would stay off for the rest of a replayed run)."""
+        state = self.state
+        return QueueSnapshot(
+            version=state.seq,
+            kind=state.request.kind.value,
+            requesting_ncb=state.request.requesting_ncb,
+            risk=state.risk.value,
+            next_deadline=state.next_deadline(),
+            overdue=state.overdue,
+            escalated=state.escalated,
+            blocking=state.count(Severity.BLOCKING),
+            doubts=state.count(Severity.DOUBT),
+            assignee=state.assignee,
+            claimed_until=state.claimed_until,
+        )
 
     def _publish_progress(self) -> None:
         """What operators filter and the queue lists: no personal data."""

@@ -345,7 +345,7 @@ def _enum(kind: Any, value: str | None) -> Any:
 
 def _filters(request: Request, me: str) -> tuple[QueueFilters, dict[str, str]]:
     params = request.query_params
-    chosen = {key: params.get(key, "") for key in ("stage", "kind", "ncb", "risk", "overdue", "holder", "cursor")}
+    chosen = {key: params.get(key, "") for key in ("stage", "kind", "ncb", "risk", "overdue", "holder", "cursor", "at")}
     ncb = chosen["ncb"].strip().upper()
     filters = QueueFilters(
         stage=_enum(ReviewStage, chosen["stage"]),
@@ -356,6 +356,7 @@ def _filters(request: Request, me: str) -> tuple[QueueFilters, dict[str, str]]:
         assignee=me if chosen["holder"] == "me" else None,
         unassigned=chosen["holder"] == "nobody",
         cursor=chosen["cursor"] or None,
+        at=int(chosen["at"]) if chosen["at"].isdigit() else 0,
     )
     return filters, chosen
 

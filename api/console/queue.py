@@ -1,23 +1,21 @@
 """The queue as the console reads it: one function, ``load_queue``, between the pages and the source.
 
-Today the source is the Temporal list call ``ReviewerClient.queue`` answers (search attributes, no case
-queried), plus one list call for who holds what (``Assignee``), filtered and paged here. When the queue
-becomes the database read model (GET /v1/cases with ``cursor``, ``limit``, ``assignee``,
-``unassigned`` and counts per stage in its page), only ``load_queue`` changes: the pages take a
-``QueuePage``.
+The source is the registry's read model (``registry.queue.query_queue``, what GET /v1/cases answers): one
+indexed query per page, oldest deadline first, with the counts per stage, however many cases are open.
+Its cursors go forward only; the console carries the position (``at``) to show "51–100" and offers the
+first page to go back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from admin.client import QueueEntry, ReviewerClient
 from api.routes.access import Door
 from models.case import ReviewStage
 from models.findings import RiskLevel
+from models.queue import QueueEntry, QueueFilter
 from models.request import NoticeKind
-from runtime import search_attributes as sa
+from registry.queue import InvalidCursor, query_queue
 
 QUEUE_STAGES = (
     ReviewStage.DETAILED_REVIEW,
@@ -26,6 +24,7 @@ QUEUE_STAGES = (
     ReviewStage.AWAITING_DECISION,
 )
 """The stages the console's queue lists, in the order of the process."""
+QUEUE_STAGE_VALUES = tuple(stage.value for stage in QUEUE_STAGES)
 PAGE_SIZE = 25
 
 
@@ -40,11 +39,12 @@ class QueueFilters:
     """Only cases this reviewer holds ("assigned to me")."""
     unassigned: bool = False
     cursor: str | None = None
+    at: int = 0
+    """Where the cursor's page starts, for the "51–100 shown" line (the console's own count)."""
     limit: int = PAGE_SIZE
 
 
-class QueueRow(QueueEntry):
-    assignee: str | None = None
+QueueRow = QueueEntry
 
 
 @dataclass
@@ -59,53 +59,31 @@ class QueuePage:
     offset: int = 0
 
 
-async def holders(door: Door) -> dict[str, str]:
-    """Who holds which case: one list call over the cases with an ``Assignee``."""
-    query = (
-        "WorkflowType = 'NoticeRequestWorkflow' AND ExecutionStatus = 'Running' "
-        f"AND TaskQueue = '{door.task_queue}' AND Assignee IS NOT NULL"
-    )
-    found: dict[str, str] = {}
-    async for execution in door.client.list_workflows(query, page_size=1000):
-        holder = execution.typed_search_attributes.get(sa.ASSIGNEE)
-        if holder:
-            found[execution.id.removeprefix("notice-request-")] = holder
-    return found
-
-
-def _offset(cursor: str | None) -> int:
-    try:
-        return max(0, int(cursor or 0))
-    except ValueError:
-        return 0
-
-
 async def load_queue(door: Door, filters: QueueFilters) -> QueuePage:
-    """The page of the queue the filters select, sorted by deadline (the oldest first)."""
-    entries = await door.temporal(ReviewerClient(door.client, "", door.task_queue).queue(include_awaiting_ncb=True),
-                                  "case")
-    held = await door.temporal(holders(door), "case")
-    rows = [QueueRow(**entry.model_dump(), assignee=held.get(entry.request_id)) for entry in entries]
-    counts = {stage.value: sum(1 for row in rows if row.stage == stage.value) for stage in QUEUE_STAGES}
-    chosen = [
-        row for row in rows
-        if (filters.stage is None or row.stage == filters.stage.value)
-        and (filters.kind is None or row.kind == filters.kind.value)
-        and (filters.requesting_ncb is None or row.requesting_ncb == filters.requesting_ncb)
-        and (filters.risk is None or row.risk == filters.risk.value)
-        and (filters.overdue is None or row.overdue == filters.overdue)
-        and (filters.assignee is None or row.assignee == filters.assignee)
-        and (not filters.unassigned or row.assignee is None)
-    ]
-    far = datetime.max
-    chosen.sort(key=lambda r: (r.next_deadline.replace(tzinfo=None) if r.next_deadline else far, r.request_id))
-    start = _offset(filters.cursor)
-    end = start + filters.limit
+    """The page of the queue the filters select, the nearest deadline first. A stale or mangled cursor
+    (a bookmarked page after the cases moved on) starts again from the first page."""
+    wanted = QueueFilter(
+        stages=[filters.stage.value] if filters.stage else list(QUEUE_STAGE_VALUES),  # type: ignore[arg-type]
+        kind=filters.kind.value if filters.kind else None,  # type: ignore[arg-type]
+        requesting_ncb=filters.requesting_ncb,
+        risk=filters.risk.value if filters.risk else None,  # type: ignore[arg-type]
+        overdue=filters.overdue,
+        assignee=filters.assignee,
+        unassigned=True if filters.unassigned else None,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    at = filters.at if filters.cursor else 0
+    try:
+        found = await query_queue(door.db, wanted)
+    except InvalidCursor:
+        found = await query_queue(door.db, wanted.model_copy(update={"cursor": None}))
+        at = 0
     return QueuePage(
-        rows=chosen[start:end],
-        total=len(chosen),
-        counts=counts,
-        next_cursor=str(end) if end < len(chosen) else None,
-        previous_cursor=str(max(0, start - filters.limit)) if start > 0 else None,
-        offset=start,
+        rows=found.entries,
+        total=found.total,
+        counts={stage.value: found.counts.get(stage.value, 0) for stage in QUEUE_STAGES},
+        next_cursor=found.next_cursor,
+        previous_cursor="" if filters.cursor else None,
+        offset=at,
     )

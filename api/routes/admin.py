@@ -8,13 +8,16 @@ from fastapi import APIRouter, Depends, Request
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from admin.client import ReviewerClient
 from api.principal import Principal
 from api.problems import FieldError, ProblemError, problem_responses
 from api.routes.access import Door, administrator, door, reviewer_or_administrator
 from models.activities import AuditVerification, LoadReport
+from models.queue import QueueBackfilled
 from models.reference import ReferenceKind
 from models.rescreen import RESCREEN_KINDS, RescreenInput, RescreenSummary, rescreen_workflow_id
 from registry.audit import verify_audit
+from registry.queue import backfill
 from registry.references import ReferenceDataError, ReferenceStore
 from registry.rescreen import count_changes, rescreen_scope
 from workflows.rescreen import RescreenWorkflow
@@ -113,3 +116,18 @@ async def audit_verification(
     caller: Annotated[Principal, Depends(reviewer_or_administrator)], door: DoorDep
 ) -> AuditVerification:
     return await verify_audit(door.db)
+
+
+@router.post(
+    "/queue/backfill",
+    response_model=QueueBackfilled,
+    responses=problem_responses(503, 504),
+    summary="Give the reviewers' queue a row for each open case that has none (cases running before it)",
+)
+async def backfill_queue(caller: Annotated[Principal, Depends(administrator)], door: DoorDep) -> QueueBackfilled:
+    """Once after the upgrade that brought the queue's read model (``ndtf data backfill-queue``): the open
+    cases as Temporal's visibility lists them, written where no row is. Safe to run again at any time: a
+    case's own events override what it writes, and a closed case is not brought back."""
+    reviewer = ReviewerClient(door.client, caller.subject, door.task_queue)
+    open_cases = await door.temporal(reviewer.open_cases(), "case")
+    return await backfill(door.db, open_cases)

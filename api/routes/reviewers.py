@@ -12,13 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from admin.client import QueueEntry, ReviewerClient
+from admin.client import ReviewerClient
 from api.problems import FieldError, ProblemError, problem_responses
 from api.routes.access import Acting, Door, door, reviewer, same_identity
 from models.case import ActionAccepted, Articles, CaseState, DecisionOutcome, ReviewStage, Statement, Verdict
 from models.findings import RiskLevel
 from models.notice import AckReport, NoticeActionAccepted, PublishedNoticeState
+from models.queue import AWAITING_NCB, DEFAULT_PAGE, MAX_PAGE, QUEUE_STAGES, REVIEWER_QUEUE, QueueFilter, QueuePage
 from models.request import CountryCode, NoticeKind
+from registry.queue import InvalidCursor, query_queue
 from registry.references import ReferenceStore
 from workflows.policy import ReviewerAction
 
@@ -91,28 +93,47 @@ def _mine(body: _Body, acting: Acting) -> None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-@router.get("/cases", response_model=list[QueueEntry], responses=problem_responses(422),
-            summary="The queue: cases waiting for reviewers, oldest deadline first")
+@router.get("/cases", response_model=QueuePage, responses=problem_responses(422),
+            summary="The queue: open cases, oldest deadline first, a page at a time with the counts per stage")
 async def queue(
     acting: Anyone,
     door: DoorDep,
-    stage: ReviewStage | None = None,
+    stage: Annotated[list[ReviewStage] | None, Query(description="Only these stages (repeatable); default: the "
+                                                     "reviewers' stages")] = None,
     kind: NoticeKind | None = None,
     requesting_ncb: Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-2")] = None,
     risk: RiskLevel | None = None,
     overdue: bool | None = None,
+    escalated: bool | None = None,
+    assignee: Annotated[str | None, Query(max_length=100, description="Cases claimed by this reviewer id; `me` "
+                                          "for your own")] = None,
+    unassigned: Annotated[bool | None, Query(description="true: cases nobody holds a claim on; false: "
+                                             "claimed ones")] = None,
     all: Annotated[bool, Query(description="Include cases awaiting an NCB's clarification")] = False,  # noqa: A002
-) -> list[QueueEntry]:
-    include_awaiting = all or stage is ReviewStage.AWAITING_CLARIFICATION
-    entries: list[QueueEntry] = await door.temporal(_client(door).queue(include_awaiting_ncb=include_awaiting), "case")
-    return [
-        e for e in entries
-        if (stage is None or e.stage == stage.value)
-        and (kind is None or e.kind == kind.value)
-        and (requesting_ncb is None or e.requesting_ncb == requesting_ncb)
-        and (risk is None or e.risk == risk.value)
-        and (overdue is None or e.overdue == overdue)
-    ]
+    cursor: Annotated[str | None, Query(max_length=400, description="The `next_cursor` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Cases per page")] = DEFAULT_PAGE,
+) -> QueuePage:
+    """Answered from the registry's read model (``registry.queue``): one indexed query, whatever the number
+    of open cases, as current as each case's last recorded event."""
+    stages = list(dict.fromkeys(s.value for s in stage or []))
+    if not stages and all:
+        stages = [*REVIEWER_QUEUE, AWAITING_NCB]
+    final = sorted(set(stages) - set(QUEUE_STAGES))
+    if final:
+        raise ProblemError("ClosedStage", f"The queue lists open cases; {', '.join(final)} is a final stage.",
+                           status=422, errors=[FieldError(field="stage", message="must be the stage of an open case")])
+    wanted = QueueFilter.model_validate({
+        "stages": stages, "kind": kind.value if kind else None, "requesting_ncb": requesting_ncb,
+        "risk": risk.value if risk else None, "overdue": overdue,
+        "escalated": escalated,
+        "assignee": acting.reviewer_id if assignee and assignee.strip().lower() == "me" else (assignee or None),
+        "unassigned": unassigned, "cursor": cursor or None, "limit": limit,
+    })
+    try:
+        return await query_queue(door.db, wanted)
+    except InvalidCursor as error:
+        raise ProblemError("InvalidCursor", str(error), status=422,
+                           errors=[FieldError(field="cursor", message=str(error))]) from None
 
 
 @router.get("/cases/{request_id}", response_model=CaseState, responses=problem_responses(404),

@@ -169,6 +169,7 @@ def routes(world: World) -> list[Route]:
         # administration
         Route("PUT", "/v1/reference-data/{kind}", {"admin": 200}, {"kind": "reviewers"}, csv=ROSTER_CSV.read_bytes()),
         Route("GET", "/v1/audit/verification", {**everyone, "admin": 200}),
+        Route("POST", "/v1/queue/backfill", {"admin": 200}),
     ]
 
 

@@ -66,7 +66,8 @@ async def test_a_request_goes_from_submission_to_a_cancelled_notice_through_the_
 
     await reaches(api, request_id, "legal_assessment")
     queue = (await api.call("reviewer:legal.ana", "GET", "/v1/cases", params={"stage": "legal_assessment"})).json()
-    assert [e["request_id"] for e in queue if e["request_id"] == request_id] == [request_id]
+    assert [e["request_id"] for e in queue["entries"] if e["request_id"] == request_id] == [request_id]
+    assert queue["counts"]["legal_assessment"] >= 1 and queue["total"] == queue["counts"]["legal_assessment"]
 
     asked = await api.call("reviewer:legal.ana", "POST", f"/v1/cases/{request_id}/info-requests",
                            json={"question": "Is the warrant still valid?", "due_days": 10})
@@ -75,7 +76,7 @@ async def test_a_request_goes_from_submission_to_a_cancelled_notice_through_the_
     view = await reaches(api, request_id, "awaiting_clarification")
     assert [a["question"] for a in view["awaited"]] == ["Is the warrant still valid?"]
     waiting = (await api.call("reviewer:police.ben", "GET", "/v1/cases", params={"all": "true"})).json()
-    assert any(e["request_id"] == request_id for e in waiting)
+    assert any(e["request_id"] == request_id for e in waiting["entries"])
 
     replied = await api.call("ncb:FR", "POST", f"/v1/requests/{request_id}/replies",
                              json={"answer": "Yes, valid until it is executed."})

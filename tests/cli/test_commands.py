@@ -23,7 +23,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from admin.api_client import QueueEntry, ReviewerApi
+from admin.api_client import ReviewerApi
 from admin.cli import app as ndtf
 from runtime.cli import ApiUnreachable, InvalidInput
 from runtime.config import PROJECT_ROOT
@@ -231,7 +231,7 @@ def fake_api(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], list[httpx.
             return handler(request)
 
         monkeypatch.setattr(ApiClient, "transport", httpx.MockTransport(record))
-        monkeypatch.setattr("starter.api_client.RETRY_DELAYS", (0.0, 0.0, 0.0))
+        monkeypatch.setattr("starter.http.RETRY_DELAYS", (0.0, 0.0, 0.0))
         return seen
 
     return install
@@ -254,6 +254,46 @@ def test_the_stored_credential_is_presented_as_a_bearer_token(
     assert request.headers["authorization"] == f"Bearer {FAKE_TOKEN}"
     assert (request.method, request.url.path) == ("GET", "/v1/notices")
     assert dict(request.url.params) == {"name": "MARCHETTI", "kind": "red_notice"}
+
+
+def _queue_page(first: int, count: int, total: int, cursor: str | None) -> dict[str, Any]:
+    entries = [{"request_id": f"R-FR-{n:04d}", "kind": "red_notice", "requesting_ncb": "FR",
+                "stage": "legal_assessment", "risk": "low", "next_deadline": f"2026-12-{1 + n % 28:02d}T00:00:00Z",
+                "assignee": "legal.ana" if n == first else None} for n in range(first, first + count)]
+    counts = {"registered": 0, "initial_screening": 1, "detailed_review": 0, "awaiting_clarification": 2,
+              "legal_assessment": total, "awaiting_decision": 0}
+    return {"entries": entries, "next_cursor": cursor, "total": total, "counts": counts, "limit": count}
+
+
+def test_the_queue_shows_a_page_its_counts_and_how_to_get_the_next_one(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    seen = fake_api(lambda request: httpx.Response(200, json=_queue_page(0, 2, 3, "CURSOR-2")))
+    result = runner.invoke(ndtf, ["queue", "--as", "legal.ana", "--limit", "2", "--requesting-ncb", "fr",
+                                  "--stage", "legal_assessment", "--mine"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "legal_assessment 3" in out and "awaiting_clarification 2" in out, "the counts per stage"
+    assert "R-FR-0000" in out and "R-FR-0001" in out and "2 of 3" in out
+    assert "--cursor CURSOR-2" in out, "how to get the next page"
+    [request] = seen
+    assert request.url.path == "/v1/cases"
+    assert dict(request.url.params) == {
+        "stage": "legal_assessment", "requesting_ncb": "FR", "assignee": "me", "limit": "2",
+    }
+
+
+def test_the_queue_with_all_follows_every_cursor(
+    runner: CliRunner, store: Path, fake_api: Callable[[Handler], list[httpx.Request]]
+) -> None:
+    pages = {None: _queue_page(0, 2, 5, "c2"), "c2": _queue_page(2, 2, 5, "c3"), "c3": _queue_page(4, 1, 5, None)}
+    seen = fake_api(lambda request: httpx.Response(200, json=pages[request.url.params.get("cursor")]))
+    result = runner.invoke(ndtf, ["queue", "--as", "legal.ana", "--limit", "2", "--all", "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert [e["request_id"] for e in listed["entries"]] == [f"R-FR-{n:04d}" for n in range(5)]
+    assert listed["total"] == 5 and listed["next_cursor"] is None
+    assert [r.url.params.get("cursor") for r in seen] == [None, "c2", "c3"]
 
 
 def test_a_refusal_exits_3_with_its_kind(
@@ -416,14 +456,23 @@ def test_an_action_is_sent_once_and_a_lost_answer_is_reported(
 
 
 def test_the_api_clients_answer_with_the_models_the_temporal_clients_return() -> None:
-    from admin.client import QueueEntry as TemporalQueueEntry
     from starter.client import Submission as TemporalSubmission
 
     def shape(model: Any) -> dict[str, Any]:
         return {name: (str(f.annotation), f.default) for name, f in model.model_fields.items()}
 
     assert shape(Submission) == shape(TemporalSubmission)
-    assert shape(QueueEntry) == shape(TemporalQueueEntry)
+
+
+def test_the_commands_choices_are_the_contracts_values() -> None:
+    from admin.cli import OUTCOMES, VERDICTS
+    from models.case import DecisionOutcome, Verdict
+    from models.request import NoticeKind
+    from starter.cli import KindChoice
+
+    assert VERDICTS == tuple(v.value for v in Verdict)
+    assert OUTCOMES == tuple(o.value for o in DecisionOutcome)
+    assert [k.value for k in KindChoice] == [k.value for k in NoticeKind]
 
 
 # --- ndtf arguments ----------------------------------------------------------------------------------

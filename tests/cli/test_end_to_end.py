@@ -189,7 +189,7 @@ async def test_a_request_goes_from_submission_to_a_cancelled_notice_through_the_
     assert [h for h in before["hits"] if h["request_id"] == request_id] == []
 
     async def queued() -> list[dict[str, Any]] | None:
-        entries: list[dict[str, Any]] = (await commands.ndtf("queue", "--as", "legal.ana", "--json")).json()
+        entries: list[dict[str, Any]] = (await commands.ndtf("queue", "--as", "legal.ana", "--json")).json()["entries"]
         return [e for e in entries if e["request_id"] == request_id] or None
 
     [entry] = await eventually(queued, "the case in the reviewers' queue", within=20)

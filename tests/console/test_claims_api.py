@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar, cast
 
 import pytest
+from sqlalchemy import insert
 from typer.testing import CliRunner, Result
 
-import api.console.queue as queue_module
 from admin.cli import app as ndtf_app
-from admin.client import QueueEntry
 from api.console.queue import QueueFilters, load_queue
 from api.routes.access import Door
+from registry.database import Database
+from registry.tables import CaseQueueRow
 from runtime.credentials import store_token
 from tests.console.conftest import Stack
 from tests.console.test_session import sign_in
+from tests.data.conftest import sqlite_database
 
 T = TypeVar("T")
 
@@ -106,41 +107,47 @@ async def test_the_queue_pages_filters_and_counts_per_stage(stack: Stack) -> Non
 
 
 class _Door:
-    task_queue = "q"
-    client = None
-
-    async def temporal(self, call: Awaitable[T], what: str) -> T:
-        return await call
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
 
-async def test_the_queue_is_paged_by_cursor_nearest_deadline_first(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_queue_is_paged_by_cursor_nearest_deadline_first(tmp_path: Path) -> None:
+    """The console's page over the registry's read model: the nearest deadline first, forward cursors
+    with the position carried, who holds what, a claim that lapsed counted as none."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    entries = [
-        QueueEntry(request_id=f"R-FR-{n:03d}", kind="red_notice", requesting_ncb="FR", stage="detailed_review",
-                   risk="low", next_deadline=start + timedelta(days=60 - n))
-        for n in range(60)
-    ]
-
-    async def listed(self: object, include_awaiting_ncb: bool = False) -> list[QueueEntry]:
-        return list(reversed(entries))
-
-    async def held(door: object) -> dict[str, str]:
-        return {"R-FR-059": "legal.ana"}
-
-    monkeypatch.setattr(queue_module.ReviewerClient, "queue", listed)
-    monkeypatch.setattr(queue_module, "holders", held)
-    door = cast(Door, _Door())
-    first = await load_queue(door, QueueFilters())
-    assert [r.request_id for r in first.rows][:2] == ["R-FR-059", "R-FR-058"], "nearest deadline first"
-    assert first.rows[0].assignee == "legal.ana" and first.total == 60 and first.previous_cursor is None
-    assert first.counts["detailed_review"] == 60 and first.next_cursor == "25"
-    second = await load_queue(door, QueueFilters(cursor=first.next_cursor))
-    assert second.rows[0].request_id == "R-FR-034" and second.previous_cursor == "0"
-    last = await load_queue(door, QueueFilters(cursor="50"))
-    assert len(last.rows) == 10 and last.next_cursor is None
-    mine = await load_queue(door, QueueFilters(assignee="legal.ana"))
-    assert [r.request_id for r in mine.rows] == ["R-FR-059"]
-    assert (await load_queue(door, QueueFilters(unassigned=True))).total == 59
+    now = datetime.now(UTC)
+    async with sqlite_database(tmp_path) as url:
+        db = Database.from_url(url)
+        try:
+            async with db.transaction() as session:
+                for n in range(60):
+                    deadline = start + timedelta(days=60 - n)
+                    await session.execute(insert(CaseQueueRow).values(
+                        request_id=f"R-FR-{n:03d}", stage="detailed_review", kind="red_notice",
+                        requesting_ncb="FR", risk="low", next_deadline=deadline, sort_deadline=deadline,
+                        assignee="legal.ana" if n in (59, 10) else None,
+                        claimed_until=now + timedelta(hours=1) if n == 59 else now - timedelta(hours=1),
+                        last_action="screened", updated_at=now, version=1,
+                    ))
+            door = cast(Door, _Door(db))
+            first = await load_queue(door, QueueFilters())
+            assert [r.request_id for r in first.rows][:2] == ["R-FR-059", "R-FR-058"], "nearest deadline first"
+            assert first.rows[0].assignee == "legal.ana" and first.total == 60 and first.previous_cursor is None
+            assert first.counts["detailed_review"] == 60 and first.next_cursor and first.offset == 0
+            second = await load_queue(door, QueueFilters(cursor=first.next_cursor, at=25))
+            assert second.rows[0].request_id == "R-FR-034" and second.previous_cursor == "" and second.offset == 25
+            assert second.next_cursor
+            last = await load_queue(door, QueueFilters(cursor=second.next_cursor, at=50))
+            assert len(last.rows) == 10 and last.next_cursor is None
+            seen = [r.request_id for page in (first, second, last) for r in page.rows]
+            assert sorted(seen) == sorted(f"R-FR-{n:03d}" for n in range(60)), "every case once"
+            mine = await load_queue(door, QueueFilters(assignee="legal.ana"))
+            assert [r.request_id for r in mine.rows] == ["R-FR-059"], "R-FR-010's claim lapsed"
+            assert (await load_queue(door, QueueFilters(unassigned=True))).total == 59
+            mangled = await load_queue(door, QueueFilters(cursor="not-a-cursor", at=25))
+            assert mangled.offset == 0 and mangled.rows[0].request_id == "R-FR-059", "a bad cursor: first page"
+        finally:
+            await db.dispose()
 
 
 async def test_ndtf_claim_and_release_hold_and_free_a_case(

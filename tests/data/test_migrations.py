@@ -97,14 +97,20 @@ async def test_name_keys_already_stored_are_transliterated_on_upgrade(tmp_path: 
 # --- 0006: the dead family_key columns dropped -----------------------------------------------------
 
 FAMILY_KEY_TABLES = ("requests", "notices", "refugees", "political_targeting")
-LATER_TABLES = frozenset({"members", "offence_classification", "reference_changes"})
+LATER_TABLES = frozenset(
+    {"members", "offence_classification", "reference_changes", "case_queue", "pending_names"}
+)
 """Tables revisions after 0006 add: not there at 0005, left out when comparing with it."""
 LATER_COLUMNS = {"refugees": {"applied_on", "confirmed_on", "entry_id"}, "political_targeting": {"entry_id"}}
 """Columns revisions after 0006 add to tables 0005 had (0009), left out of the rows compared with it."""
+LATER_SEQUENCES = frozenset({"pending_names"})
+"""Counters revisions after 0006 add to ``sequences`` (0010)."""
 
 
 def _until_0006(tables: dict[str, Any]) -> dict[str, Any]:
     def rows(name: str, value: Any) -> Any:
+        if name == "sequences" and isinstance(value, list):
+            return [row for row in value if row.get("name") not in LATER_SEQUENCES]
         later = LATER_COLUMNS.get(name)
         if not later or not isinstance(value, list):
             return value

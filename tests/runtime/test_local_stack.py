@@ -193,7 +193,7 @@ async def test_make_run_serves_the_api_with_local_credentials_and_encrypted_payl
         status, view = await asyncio.to_thread(_http, f"{api}/v1/requests/{fraud}", tokens["ncb:FR"])
         assert status == 200 and view["request_id"] == fraud, "the API reads the encrypted case with the key"
         status, queue = await asyncio.to_thread(_http, f"{api}/v1/cases", tokens["reviewer:legal.ana"])
-        assert status == 200 and fraud in {entry["request_id"] for entry in queue}
+        assert status == 200 and fraud in {entry["request_id"] for entry in queue["entries"]}
         assert (await asyncio.to_thread(_http, f"{api}/v1/cases", None))[0] == 401
         assert (await asyncio.to_thread(_http, f"{api}/v1/requests/{fraud}", tokens["ncb:BR"]))[0] == 404
 
