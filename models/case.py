@@ -292,9 +292,6 @@ class CaseState(BaseModel):
     overdue: bool = False
     escalated: bool = False
     review_due_at: datetime | None = None
-    assignee: str | None = None
-    """The reviewer who claimed the case, while the claim holds."""
-    claimed_until: datetime | None = None
     messages: list[MessageSummary] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     rejected: list[RejectedMessage] = Field(default_factory=list)
