@@ -78,9 +78,11 @@ def request_info(state: CaseState, message: InfoRequested) -> None:
 
 
 def reply(
-    state: CaseState, message: ClarificationReply, today: date, *, limits: bool = True
+    state: CaseState, message: ClarificationReply, today: date, *, limits: bool = True, plain_text: bool = False
 ) -> tuple[InfoRequest, NoticeRequest | None]:
-    """The request for information the reply answers, and the amended request when it amends one."""
+    """The request for information the reply answers, and the amended request when it amends one.
+    ``plain_text`` (the validator's: it never runs on replay) refuses control characters in what the
+    amendments change."""
     case_open(state)
     ncb = message.ncb.upper()
     answerable = state.open_info_requests(ncb)
@@ -94,7 +96,7 @@ def reply(
     if info.kind is not InfoRequestKind.CLARIFICATION:
         raise Refused("NotYourRequest", "Only the requesting NCB can amend the request.")
     try:
-        return info, merge_amendments(state.request, message.amendments, today, limits=limits)
+        return info, merge_amendments(state.request, message.amendments, today, limits=limits, plain_text=plain_text)
     except InvalidRequest as error:
         raise Refused("InvalidAmendment", f"The amendments do not validate: {error}") from None
 

@@ -371,7 +371,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @reply.validator
     def _validate_reply(self, input: ClarificationReply) -> None:
-        validated(lambda: checks.reply(self.state, input, workflow.now().date()))
+        validated(lambda: checks.reply(self.state, input, workflow.now().date(), plain_text=True))
 
     @workflow.signal
     async def clarification_replied(self, input: AnyMessage) -> None:
