@@ -36,7 +36,7 @@ from models.notice import (
     PublishedNoticeState,
     RenewalRequested,
 )
-from models.request import InvalidRequest, NoticeRequest, merge_amendments
+from models.request import InvalidRequest, NoticeRequest, is_country_code, merge_amendments
 from workflows.policy import RENEWAL_REMINDER_BEFORE
 
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
@@ -69,12 +69,23 @@ def _stage(state: CaseState, allowed: set[ReviewStage], action: str) -> None:
         raise Refused("WrongStage", f"Cannot {action} while the case is {state.stage.value}; it must be {wanted}.")
 
 
-def request_info(state: CaseState, message: InfoRequested) -> None:
+def addressed_to_a_country(message: InfoRequested) -> bool:
+    """The requesting NCB (no ``to_ncb``) or an ISO 3166-1 alpha-2 code (in any case)."""
+    return message.to_ncb is None or is_country_code(message.to_ncb.upper())
+
+
+def request_info(state: CaseState, message: InfoRequested, *, new: bool = False) -> None:
+    """``new`` (the validator's, which never runs on replay, or the handler's behind ``addressee-checked``)
+    also holds the addressee to a country code: a line break or an address there would go into the mail's
+    recipient, and a long name into the outbox."""
     _stage(
         state,
         {ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION, ReviewStage.LEGAL_ASSESSMENT},
         "ask for information",
     )
+    if new and not addressed_to_a_country(message):
+        shown = (message.to_ncb or "")[:20].encode("unicode_escape").decode("ascii")
+        raise Refused("InvalidInput", f"to_ncb: '{shown}' is not an ISO 3166-1 alpha-2 country code.")
 
 
 def reply(

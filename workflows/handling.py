@@ -41,6 +41,8 @@ def parse_signal(raw: AnyMessage, model: type[M]) -> M:
 
 def signal_actor(raw: AnyMessage) -> str:
     """Who sent a signal, as far as its payload says: recorded with its effect or its refusal."""
+    if not isinstance(raw, AnyMessage):
+        return "unknown"
     fields = raw.model_dump()
     if fields.get("reviewer_id"):
         return str(fields["reviewer_id"])
@@ -49,10 +51,18 @@ def signal_actor(raw: AnyMessage) -> str:
     return "unknown"
 
 
-def validated(check: Callable[[], object]) -> None:
+def present(message: object, model: type[AnyMessage] = Message) -> None:
+    """A message is there: a JSON ``null`` reaches a handler as None (Temporal's null payload is decoded
+    whatever the type), which the handler would trip on, failing the workflow task again and again."""
+    if not isinstance(message, model):
+        raise Refused("InvalidInput", "The message is empty: send a JSON object with the message's fields.")
+
+
+def validated(message: object, check: Callable[[], object]) -> None:
     """Run a pure check in an update's validator: a refusal rejects the update before it is accepted,
-    so nothing of it reaches the history."""
+    so nothing of it reaches the history. An update sent with no message (``null``) is refused first."""
     try:
+        present(message)
         check()
     except Refused as refusal:
         raise refusal.as_error() from None
@@ -151,6 +161,7 @@ class MessageHandling(Generic[S]):
         await self._ready()
         async with self._lock:
             try:
+                present(raw, AnyMessage)
                 await apply(parse_signal(raw, model))
             except Refused as refusal:
                 await self._record_refusal(message, signal_actor(raw), refusal.reason)

@@ -84,6 +84,9 @@ REQUEST_LIMITS = "request-limits"
 STAGES_OWN_MOVES = "stage-methods-own-moves"
 """Patch: the stage methods, not the handlers, move the case on. Histories recorded before it (no
 marker) replay with the handlers moving it, as they ran."""
+ADDRESSEE_CHECKED = "addressee-checked"
+"""Patch: a request for information sent as a signal is refused unless addressed to a country code.
+Asked only when the addressee is not one, so no history but such a case carries the marker."""
 
 
 @workflow.defn
@@ -359,7 +362,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @request_info.validator
     def _validate_request_info(self, input: InfoRequested) -> None:
-        validated(lambda: checks.request_info(self.state, input))
+        validated(input, lambda: checks.request_info(self.state, input, new=True))
 
     @workflow.signal
     async def info_requested(self, input: AnyMessage) -> None:
@@ -371,7 +374,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @reply.validator
     def _validate_reply(self, input: ClarificationReply) -> None:
-        validated(lambda: checks.reply(self.state, input, workflow.now().date(), plain_text=True))
+        validated(input, lambda: checks.reply(self.state, input, workflow.now().date(), plain_text=True))
 
     @workflow.signal
     async def clarification_replied(self, input: AnyMessage) -> None:
@@ -383,7 +386,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @note_source.validator
     def _validate_note_source(self, input: SourceConsulted) -> None:
-        validated(lambda: checks.note_source(self.state, input))
+        validated(input, lambda: checks.note_source(self.state, input))
 
     @workflow.signal
     async def source_noted(self, input: AnyMessage) -> None:
@@ -395,7 +398,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @conclude_review.validator
     def _validate_conclude_review(self, input: ReviewConcluded) -> None:
-        validated(lambda: checks.conclude_review(self.state))
+        validated(input, lambda: checks.conclude_review(self.state))
 
     @workflow.signal
     async def review_concluded(self, input: AnyMessage) -> None:
@@ -407,7 +410,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @assess_case.validator
     def _validate_assess(self, input: AssessmentSubmitted) -> None:
-        validated(lambda: checks.assess(self.state, input))
+        validated(input, lambda: checks.assess(self.state, input))
 
     @workflow.signal
     async def assessment_submitted(self, input: AnyMessage) -> None:
@@ -419,7 +422,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @decide_case.validator
     def _validate_decide(self, input: DecisionSubmitted) -> None:
-        validated(lambda: checks.decision(self.state, input))
+        validated(input, lambda: checks.decision(self.state, input))
 
     @workflow.signal
     async def decision_submitted(self, input: AnyMessage) -> None:
@@ -431,7 +434,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @withdraw.validator
     def _validate_withdraw(self, input: WithdrawalRequested) -> None:
-        validated(lambda: checks.withdraw(self.state, input))
+        validated(input, lambda: checks.withdraw(self.state, input))
 
     @workflow.signal
     async def withdrawal_requested(self, input: AnyMessage) -> None:
@@ -449,7 +452,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     # --- handlers: check, then record; the stage methods act ------------------------------------
 
     async def _request_info(self, input: InfoRequested) -> str:
-        checks.request_info(self.state, input)
+        bad_addressee = not checks.addressed_to_a_country(input)
+        checks.request_info(self.state, input, new=bad_addressee and workflow.patched(ADDRESSEE_CHECKED))
         await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
         requesting = self.state.request.requesting_ncb
         to_ncb = (input.to_ncb or requesting).upper()
