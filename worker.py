@@ -21,6 +21,7 @@ from activities.screening import ScreeningActivities
 from registry.database import Database
 from runtime.client import connect
 from runtime.config import Settings, settings
+from runtime.logs import configure_logging
 from runtime.tracing import configure_tracing
 from workflows.message_delivery import MessageDeliveryWorkflow
 from workflows.notice_request import NoticeRequestWorkflow
@@ -79,7 +80,7 @@ async def serve(config: Settings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     code = 0
     try:
         asyncio.run(serve(settings()))
