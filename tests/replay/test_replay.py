@@ -32,7 +32,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from models.case import CaseOutcome, NoticeRequestInput, ReviewStage
 from runtime.client import data_converter
 from worker import WORKFLOWS
-from workflows.notice_request import REQUEST_LIMITS, STAGES_OWN_MOVES, NoticeRequestWorkflow
+from workflows.notice_request import ADDRESSEE_CHECKED, REQUEST_LIMITS, STAGES_OWN_MOVES, NoticeRequestWorkflow
 from workflows.steps import MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE
 
 HISTORY_DIR = Path(__file__).parent / "histories"
@@ -48,7 +48,14 @@ GENERATIONS: dict[str, frozenset[str]] = {
     BEFORE_STAGE_MOVES: frozenset({SUPERSEDE_MOOT}),
     BEFORE_LANGUAGES: frozenset({SUPERSEDE_MOOT, STAGES_OWN_MOVES, MEMBERS_FROM_REFERENCE_DATA}),
     CURRENT: frozenset(
-        {SUPERSEDE_MOOT, STAGES_OWN_MOVES, MEMBERS_FROM_REFERENCE_DATA, REQUEST_LIMITS, NCB_WORKING_LANGUAGE}
+        {
+            SUPERSEDE_MOOT,
+            STAGES_OWN_MOVES,
+            MEMBERS_FROM_REFERENCE_DATA,
+            REQUEST_LIMITS,
+            NCB_WORKING_LANGUAGE,
+            ADDRESSEE_CHECKED,
+        }
     ),
 }
 """Each generation's file suffix, oldest first, and the patches the code it was recorded with knew."""
@@ -165,6 +172,8 @@ def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
             markers.add(MEMBERS_FROM_REFERENCE_DATA)
         if scenario in REPLYING_REQUESTS | {"clarification_answered"}:
             markers.add(REQUEST_LIMITS)
+        if scenario == "denied":  # a question to an addressee that is no country code, refused
+            markers.add(ADDRESSEE_CHECKED)
     elif kind == "PublishedNoticeWorkflow":
         markers = {MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE}
         if scenario in SUPERSEDING:
