@@ -218,13 +218,6 @@ def _country(value: str) -> str:
     return code
 
 
-def is_country_code(value: str) -> bool:
-    """Whether ``value`` is an ISO 3166-1 alpha-2 code as it is (upper case, nothing around it)."""
-    if len(value) != 2 or not value.isascii() or not value.isupper():
-        return False
-    return pycountry.countries.get(alpha_2=value) is not None
-
-
 CountryCode = Annotated[str, AfterValidator(_country)]
 """An ISO 3166-1 alpha-2 code, normalised to upper case."""
 

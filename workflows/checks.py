@@ -8,6 +8,7 @@ stays in the handler (``workflows.steps.check_reviewer``).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from temporalio.exceptions import ApplicationError
@@ -36,7 +37,7 @@ from models.notice import (
     PublishedNoticeState,
     RenewalRequested,
 )
-from models.request import InvalidRequest, NoticeRequest, is_country_code, merge_amendments
+from models.request import InvalidRequest, NoticeRequest, merge_amendments
 from workflows.policy import RENEWAL_REMINDER_BEFORE
 
 ENDED = frozenset({NoticeStatus.CANCELLED, NoticeStatus.EXPIRED})
@@ -69,9 +70,13 @@ def _stage(state: CaseState, allowed: set[ReviewStage], action: str) -> None:
         raise Refused("WrongStage", f"Cannot {action} while the case is {state.stage.value}; it must be {wanted}.")
 
 
+NCB_CODE = re.compile(r"[A-Z]{2}")
+"""An NCB's code: two letters (ISO 3166-1 alpha-2, or a code INTERPOL's member list gives, such as XK)."""
+
+
 def addressed_to_a_country(message: InfoRequested) -> bool:
-    """The requesting NCB (no ``to_ncb``) or an ISO 3166-1 alpha-2 code (in any case)."""
-    return message.to_ncb is None or is_country_code(message.to_ncb.upper())
+    """The requesting NCB (no ``to_ncb``, or an empty one) or a two-letter code (in any case)."""
+    return not message.to_ncb or NCB_CODE.fullmatch(message.to_ncb.upper()) is not None
 
 
 def request_info(state: CaseState, message: InfoRequested, *, new: bool = False) -> None:
@@ -85,7 +90,7 @@ def request_info(state: CaseState, message: InfoRequested, *, new: bool = False)
     )
     if new and not addressed_to_a_country(message):
         shown = (message.to_ncb or "")[:20].encode("unicode_escape").decode("ascii")
-        raise Refused("InvalidInput", f"to_ncb: '{shown}' is not an ISO 3166-1 alpha-2 country code.")
+        raise Refused("InvalidInput", f"to_ncb: '{shown}' is not an NCB's two-letter code.")
 
 
 def reply(

@@ -85,11 +85,11 @@ def spoiled(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 def addressed_wrong(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """A request for information to someone who is not a member NCB: a line break, a control character,
-    an address, a long or empty name."""
+    """A request for information to an addressee that is not an NCB's two-letter code: a line break, a
+    control character, an address, a long name."""
     return st.builds(lambda v: {**valid, "to_ncb": v}, st.one_of(
         within_text(st.sampled_from(["\r\n", "\n", "\r"])), within_text(CONTROL),
-        st.sampled_from(["XX", "FRA", "ncb.fr@x.org", "x" * 300, "1", "F R", "../fr"]),
+        st.sampled_from(["FRA", "ncb.fr@x.org", "x" * 300, "1", "F R", "../fr", "F1"]),
     ))
 
 
