@@ -74,21 +74,21 @@ NCB_CODE = re.compile(r"[A-Z]{2}")
 """An NCB's code: two letters (ISO 3166-1 alpha-2, or a code INTERPOL's member list gives, such as XK)."""
 
 
-def addressed_to_a_country(message: InfoRequested) -> bool:
+def addressed_to_an_ncb(message: InfoRequested) -> bool:
     """The requesting NCB (no ``to_ncb``, or an empty one) or a two-letter code (in any case)."""
     return not message.to_ncb or NCB_CODE.fullmatch(message.to_ncb.upper()) is not None
 
 
 def request_info(state: CaseState, message: InfoRequested, *, new: bool = False) -> None:
     """``new`` (the validator's, which never runs on replay, or the handler's behind ``addressee-checked``)
-    also holds the addressee to a country code: a line break or an address there would go into the mail's
+    also holds the addressee to an NCB's two-letter code: a line break or an address there would go into the mail's
     recipient, and a long name into the outbox."""
     _stage(
         state,
         {ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION, ReviewStage.LEGAL_ASSESSMENT},
         "ask for information",
     )
-    if new and not addressed_to_a_country(message):
+    if new and not addressed_to_an_ncb(message):
         shown = (message.to_ncb or "")[:20].encode("unicode_escape").decode("ascii")
         raise Refused("InvalidInput", f"to_ncb: '{shown}' is not an NCB's two-letter code.")
 

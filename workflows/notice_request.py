@@ -85,7 +85,7 @@ STAGES_OWN_MOVES = "stage-methods-own-moves"
 """Patch: the stage methods, not the handlers, move the case on. Histories recorded before it (no
 marker) replay with the handlers moving it, as they ran."""
 ADDRESSEE_CHECKED = "addressee-checked"
-"""Patch: a request for information sent as a signal is refused unless addressed to a country code.
+"""Patch: a request for information sent as a signal is refused unless addressed to an NCB's code.
 Asked only when the addressee is not one, so no history but such a case carries the marker."""
 
 
@@ -452,7 +452,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     # --- handlers: check, then record; the stage methods act ------------------------------------
 
     async def _request_info(self, input: InfoRequested) -> str:
-        bad_addressee = not checks.addressed_to_a_country(input)
+        bad_addressee = not checks.addressed_to_an_ncb(input)
         checks.request_info(self.state, input, new=bad_addressee and workflow.patched(ADDRESSEE_CHECKED))
         await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
         requesting = self.state.request.requesting_ncb
