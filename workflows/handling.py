@@ -58,11 +58,29 @@ def present(message: object, model: type[AnyMessage] = Message) -> None:
         raise Refused("InvalidInput", "The message is empty: send a JSON object with the message's fields.")
 
 
+def within_limits(message: Message) -> None:
+    """A new message's texts within the limits the API holds them to (``models.request.LIMITS``: a
+    statement of at most 4,000 characters, no control character but line breaks and tabs), for an update
+    sent straight to Temporal. The validator's alone: it never runs on replay, so a message accepted
+    before replays as it ran."""
+    context = {"today": workflow.now().date(), "plain_text": True}
+    try:
+        type(message).model_validate(message.model_dump(), context=context)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise Refused("InvalidInput", f"The {type(message).__name__} message is not valid: {problems}.") from None
+
+
 def validated(message: object, check: Callable[[], object]) -> None:
     """Run a pure check in an update's validator: a refusal rejects the update before it is accepted,
-    so nothing of it reaches the history. An update sent with no message (``null``) is refused first."""
+    so nothing of it reaches the history. An update sent with no message (``null``), or with a text over
+    its limit, is refused first."""
     try:
         present(message)
+        if isinstance(message, Message):
+            within_limits(message)
         check()
     except Refused as refusal:
         raise refusal.as_error() from None

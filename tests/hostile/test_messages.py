@@ -18,7 +18,7 @@ from temporalio.service import RPCError
 from models.case import ReviewStage
 from models.ids import notice_workflow_id, workflow_id_for
 from tests.hostile.conftest import hostile, task_failures
-from tests.hostile.test_submissions import BLANK, CONTROL, SOME_TEXT, within_text
+from tests.hostile.test_submissions import BLANK, CONTROL, SOME_TEXT, over, within_text
 from tests.workflows.conftest import Service, example
 
 T = TypeVar("T")
@@ -168,6 +168,27 @@ async def test_a_hostile_update_or_signal_to_a_case_is_refused_without_a_task_fa
     assert without_refusals(after_signal) == without_refusals(before)
     new = refusals(after_signal)[len(refusals(after_update)):]
     assert len(new) <= 1, new
+    assert await task_failures(service.client, workflow_id) == []
+
+
+STATEMENTS = {"question", "answer", "summary", "basis", "reason"}
+
+
+@hostile
+@given(data=st.data())
+async def test_an_update_with_a_text_over_its_limit_sent_straight_to_temporal_is_rejected(
+    service: Service, case_in_assessment: tuple[str, str], data: st.DataObject
+) -> None:
+    """The limits the API holds texts to hold for an update that bypasses it: at most 4,000 characters,
+    no control character but line breaks and tabs."""
+    _, workflow_id = case_in_assessment
+    update = data.draw(st.sampled_from(sorted(REQUEST_MESSAGES)), "update")
+    _, valid = REQUEST_MESSAGES[update]
+    field = next(k for k in sorted(valid) if k in STATEMENTS)
+    payload = {**valid, field: data.draw(st.one_of(over(4000), within_text(CONTROL)), "text")}
+    before = await state_of(service.client, workflow_id, "case", {})
+    await send_update(service.client, workflow_id, update, payload)
+    assert await state_of(service.client, workflow_id, "case", {}) == before
     assert await task_failures(service.client, workflow_id) == []
 
 
