@@ -26,6 +26,7 @@ from registry.database import Database
 from registry.tables import OutboxDeliveryRow, OutboxRow
 from runtime.client import connect
 from runtime.config import Settings, settings
+from runtime.logs import configure_logging
 from runtime.metrics import Outbox, ServiceGauges, prometheus_runtime
 from runtime.tracing import configure_tracing
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -125,7 +126,7 @@ async def serve(config: Settings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     code = 0
     try:
         asyncio.run(serve(settings()))

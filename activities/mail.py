@@ -13,7 +13,9 @@ import asyncio
 import hashlib
 import logging
 import smtplib
+import unicodedata
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -30,6 +32,12 @@ from runtime.config import Settings
 logger = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 30.0
+
+
+def one_line(value: str) -> str:
+    """A header's value on one line: each line break or other control character becomes a space, so no
+    text (a subject quoting a reference, an address) can end its header and start another."""
+    return "".join(" " if char in "\r\n\u2028\u2029" or unicodedata.category(char) == "Cc" else char for char in value)
 
 
 def smtp_message_id(message_key: str, ncb: str, domain: str) -> str:
@@ -89,10 +97,12 @@ class MailActivities:
                 for start in range(0, len(pending), DELIVERY_BATCH):
                     sent: list[tuple[OutboxDeliveryRow, str]] = []
                     for delivery in pending[start : start + DELIVERY_BATCH]:
-                        email = self._email(message, delivery)
                         try:
-                            await asyncio.to_thread(smtp.send_message, email)
-                        except (OSError, smtplib.SMTPException) as error:
+                            email = self._email(message, delivery)
+                            # the envelope goes to this delivery's address alone, never to what a header says
+                            await asyncio.to_thread(smtp.send_message, email, to_addrs=[delivery.address])
+                        except (OSError, smtplib.SMTPException, ValueError, MessageError) as error:
+                            # a malformed address fails its own delivery (recorded, retried), not the others
                             await self._record_failure(delivery, error)
                             failed.append(delivery.ncb)
                             continue
@@ -119,13 +129,13 @@ class MailActivities:
 
     def _email(self, message: OutboxRow, delivery: OutboxDeliveryRow) -> EmailMessage:
         email = EmailMessage()
-        email["From"] = self.settings.mail_from
-        email["To"] = delivery.address
-        email["Subject"] = message.subject
+        email["From"] = one_line(self.settings.mail_from)
+        email["To"] = one_line(delivery.address)
+        email["Subject"] = one_line(message.subject)
         email["Date"] = format_datetime(message.created_at.astimezone(UTC))
         email["Message-ID"] = smtp_message_id(message.message_key, delivery.ncb, self.domain)
-        email["X-NDTF-Message-Key"] = message.message_key
-        email["X-NDTF-Message-Kind"] = message.kind
+        email["X-NDTF-Message-Key"] = one_line(message.message_key)
+        email["X-NDTF-Message-Kind"] = one_line(message.kind)
         email.set_content(message.body)
         return email
 

@@ -19,6 +19,7 @@ from api.auth import authenticator_from_settings
 from registry.database import Database
 from runtime.client import connect
 from runtime.config import Settings, settings
+from runtime.logs import configure_logging
 
 log = logging.getLogger("notice.api")
 
@@ -37,7 +38,7 @@ async def serve(config: Settings, host: str, port: int) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     host = os.environ.get("API_HOST", "127.0.0.1")
     port = int(os.environ.get("API_PORT", "8000"))
     code = 0

@@ -162,6 +162,8 @@ def from_refusal(error: ActionRefused | UnknownCase, what: str) -> ProblemError:
     errors: list[FieldError] = []
     if error.kind == "InvalidInput":
         errors = _fields_from_pydantic_text(error.message)
+    elif error.kind == "InvalidAmendment":
+        errors = _fields_from_amendment_text(error.message)
     return ProblemError(error.kind, error.message, errors=errors)
 
 
@@ -190,6 +192,23 @@ def _fields_from_pydantic_text(message: str) -> list[FieldError]:
     return found
 
 
+AMENDMENT_PROBLEMS = "The amendments do not validate: "
+"""How the workflow's ``InvalidAmendment`` refusal (``workflows.checks.reply``) lists its problems:
+``field: message; field: message``, each field a path of the request."""
+
+
+def _fields_from_amendment_text(message: str) -> list[FieldError]:
+    """The fields an amendment got wrong, under ``amendments.``, as the reply's body names them."""
+    _, found_list, listed = message.partition(AMENDMENT_PROBLEMS)
+    found: list[FieldError] = []
+    for piece in listed.split("; ") if found_list else []:
+        name, separator, text = piece.partition(": ")
+        if separator and name and " " not in name:
+            field = name if name.startswith("amendments.") else f"amendments.{name}"
+            found.append(FieldError(field=field, message=text))
+    return found
+
+
 def validation_errors(error: RequestValidationError) -> list[FieldError]:
     """FastAPI's validation errors by field: the location without its ``body``/``query``/``path`` head;
     the request contract's cross-field checks (``field: message; field: message``) split per field."""
@@ -203,6 +222,11 @@ def validation_errors(error: RequestValidationError) -> list[FieldError]:
         field = ".".join(location) or head
         message = str(item.get("msg", "is invalid"))
         kind = item.get("type")
+        if kind == "json_invalid":  # its location is the body and the character where the JSON broke off
+            reason = (item.get("ctx") or {}).get("error")
+            at = f" at character {location[0]}" if location else ""
+            found.append(FieldError(field=head, message=f"is not valid JSON{at}" + (f" ({reason})" if reason else "")))
+            continue
         if kind == "value_error":
             for piece in message.removeprefix("Value error, ").split("; "):
                 name, _, text = piece.partition(": ")

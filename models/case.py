@@ -16,12 +16,14 @@ from models.findings import Finding, RiskLevel, Severity
 from models.request import ARTICLE_CHARS, ARTICLES, STATEMENT_CHARS, Bounded, NoticeRequest
 
 Statement = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS, always=True)
+    str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS, always=True, lines=True)
 ]
 """What a person writes into the record (a reason, an answer, a basis), as the API reads it: blank text
 is refused, and so is text over ``STATEMENT_CHARS`` (4,000 characters), naming the field and the limit."""
 
-RecordedStatement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS)]
+RecordedStatement = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), Bounded(STATEMENT_CHARS, lines=True)
+]
 """The same text in a workflow's message. The API has held it to ``STATEMENT_CHARS`` already; the
 workflow does not, since it decodes the messages of its history again on every replay, and one recorded
 before the limit must replay as it ran. Its schema says the limit; a submission context

@@ -1,13 +1,15 @@
 """The request contract an NCB submits (see shared/DESIGN.md): field names here are a public contract.
 
-Checks made at submission (nothing in the future, the limits below) run only when a validation context
-carries ``today`` (``parse_request``, ``merge_amendments``): the workflow re-reads stored requests long
-after submission, and replays requests stored before a limit existed, and must not refuse them then.
+Checks made at submission (nothing in the future, the limits below, no control character in a text) run
+only when a validation context carries ``today`` (``parse_request``, ``merge_amendments``): the workflow
+re-reads stored requests long after submission, and replays requests stored before a limit existed, and
+must not refuse them then.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from datetime import date
@@ -110,6 +112,29 @@ existed) is not. A message's text is held to ``STATEMENT_CHARS`` where the API r
 
 LIMIT_ERROR = "too_long"
 """The pydantic error type of a value over its limit."""
+CONTROL_ERROR = "control_character"
+"""The pydantic error type of a text holding a control character (a line break in a text of one line)."""
+SUBMISSION_ERRORS = frozenset({LIMIT_ERROR, CONTROL_ERROR})
+"""The checks made only at submission (and on what an amendment changes)."""
+
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
+_ALLOWED_IN_LINES = frozenset("\n\r\t")
+
+
+def control_character(text: str, lines: bool) -> str | None:
+    """The first character a text may not hold, as U+XXXX; None when it is plain text.
+
+    A text of one line (a name, a place, a reference) holds no control character and no line break: it
+    goes into mail subjects, log lines and terminal tables, where a CR/LF starts a forged header or line
+    and an ESC sequence rewrites the screen. A text of several lines (facts, a statement) may break
+    lines and hold tabs, nothing else of the kind. NUL, which PostgreSQL refuses in text and JSON, is
+    refused everywhere."""
+    for char in text:
+        if lines and char in _ALLOWED_IN_LINES:
+            continue
+        if char in _LINE_BREAKS or unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def at_submission(info: ValidationInfo) -> bool:
@@ -127,6 +152,8 @@ class Bounded:
 
     maximum: int
     always: bool = False
+    lines: bool = False
+    """A text that may run over several lines (facts, a statement): line breaks and tabs allowed."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.with_info_wrap_validator_function(self._validate, handler(source))
@@ -139,6 +166,7 @@ class Bounded:
         if isinstance(result, str):
             # A text is measured as it is kept, once its whitespace is stripped.
             self._check(result, info)
+            self._plain(result, info)
         return result
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
@@ -146,6 +174,17 @@ class Bounded:
         target = handler.resolve_ref_schema(json_schema)
         target["maxItems" if target.get("type") == "array" else "maxLength"] = self.maximum
         return json_schema
+
+    def _plain(self, text: str, info: ValidationInfo) -> None:
+        if not (self.always or (at_submission(info) and (info.context or {}).get("plain_text"))):
+            return
+        found = control_character(text, self.lines)
+        if found is not None:
+            raise PydanticCustomError(
+                CONTROL_ERROR,
+                "{what}: no control character ({found} found)",
+                {"what": "plain text" if self.lines else "one line of plain text", "found": found},
+            )
 
     def _check(self, value: Sized, info: ValidationInfo) -> None:
         if len(value) > self.maximum and (self.always or at_submission(info)):
@@ -240,7 +279,7 @@ class PhysicalDescription(_Contract):
     height_cm: int | None = Field(default=None, ge=40, le=260)
     eye_colour: Annotated[str, Bounded(SHORT_TEXT_CHARS)] | None = None
     hair_colour: Annotated[str, Bounded(SHORT_TEXT_CHARS)] | None = None
-    distinguishing_marks: Annotated[str, Bounded(DESCRIPTION_CHARS)] | None = None
+    distinguishing_marks: Annotated[str, Bounded(DESCRIPTION_CHARS, lines=True)] | None = None
 
     def has_content(self) -> bool:
         return any(v not in (None, "") for v in self.model_dump().values())
@@ -263,7 +302,7 @@ class Subject(_Contract):
 
 
 class Charge(_Contract):
-    offence: Annotated[NonEmpty, Bounded(DESCRIPTION_CHARS)]
+    offence: Annotated[NonEmpty, Bounded(DESCRIPTION_CHARS, lines=True)]
     law: Annotated[str, Bounded(PLACE_CHARS)] | None = None
     max_penalty_months: int | None = Field(default=None, ge=0)
     category: Annotated[str, Bounded(SHORT_TEXT_CHARS)] = Field(
@@ -299,7 +338,7 @@ class Sentence(_Contract):
 
 
 class Judicial(_Contract):
-    facts_summary: Annotated[NonEmpty, Bounded(FACTS_SUMMARY_CHARS)]
+    facts_summary: Annotated[NonEmpty, Bounded(FACTS_SUMMARY_CHARS, lines=True)]
     offence_date: date | None = None
     offence_place: Annotated[str, Bounded(PLACE_CHARS)] | None = None
     charges: Annotated[list[Charge], Bounded(CHARGES)] = Field(min_length=1)
@@ -401,20 +440,27 @@ def _problems(errors: Iterable[ErrorDetails]) -> list[RequestProblem]:
 def parse_request(data: Any, today: date | None = None) -> NoticeRequest:
     """Validate a submission; raise InvalidRequest listing every problem by field."""
     try:
-        return NoticeRequest.model_validate(data, context={"today": today or date.today()})
+        return NoticeRequest.model_validate(data, context={"today": today or date.today(), "plain_text": True})
     except ValidationError as error:
         raise InvalidRequest(_problems(error.errors())) from None
 
 
 def merge_amendments(
-    request: NoticeRequest, amendments: dict[str, Any], today: date | None = None, *, limits: bool = True
+    request: NoticeRequest,
+    amendments: dict[str, Any],
+    today: date | None = None,
+    *,
+    limits: bool = True,
+    plain_text: bool = False,
 ) -> NoticeRequest:
     """Apply an NCB's amendments (request fields in the request's own shape) and validate the result.
 
     The identity of a request (NCB, reference, kind) cannot be amended. What the amendments change is
     held to the limits (``LIMITS``); a field they leave alone is not, so a request stored before a limit
     existed can still be amended (and a reply recorded then replays as it ran). ``limits=False`` is for a
-    workflow replaying a reply it accepted before the limits.
+    workflow replaying a reply it accepted before the limits. ``plain_text``: what the amendments change
+    holds no control character (``control_character``); the update's validator asks it, the handler does
+    not, so a reply accepted before the check replays as it ran.
     """
     frozen = {"requesting_ncb", "ncb_reference", "kind"} & amendments.keys()
     if frozen:
@@ -425,13 +471,15 @@ def merge_amendments(
             ]
         )
     merged = _deep_merge(request.model_dump(mode="json"), amendments)
-    context: dict[str, Any] = {"today": today or date.today(), "limits": limits}
+    context: dict[str, Any] = {"today": today or date.today(), "limits": limits, "plain_text": plain_text}
     try:
         return NoticeRequest.model_validate(merged, context=context)
     except ValidationError as error:
         changed = set(_paths(amendments))
         problems = [
-            item for item in error.errors() if item["type"] != LIMIT_ERROR or _under(item["loc"], changed)
+            item
+            for item in error.errors()
+            if item["type"] not in SUBMISSION_ERRORS or _under(item["loc"], changed)
         ]
         if problems:
             raise InvalidRequest(_problems(problems)) from None

@@ -8,6 +8,7 @@ stays in the handler (``workflows.steps.check_reviewer``).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from temporalio.exceptions import ApplicationError
@@ -71,18 +72,35 @@ def _stage(state: CaseState, allowed: set[ReviewStage], action: str) -> None:
         raise Refused("WrongStage", f"Cannot {action} while the case is {state.stage.value}; it must be {wanted}.")
 
 
-def request_info(state: CaseState, message: InfoRequested) -> None:
+NCB_CODE = re.compile(r"[A-Z]{2}")
+"""An NCB's code: two letters (ISO 3166-1 alpha-2, or a code INTERPOL's member list gives, such as XK)."""
+
+
+def addressed_to_an_ncb(message: InfoRequested) -> bool:
+    """The requesting NCB (no ``to_ncb``, or an empty one) or a two-letter code (in any case)."""
+    return not message.to_ncb or NCB_CODE.fullmatch(message.to_ncb.upper()) is not None
+
+
+def request_info(state: CaseState, message: InfoRequested, *, new: bool = False) -> None:
+    """``new`` (the validator's, which never runs on replay, or the handler's behind ``addressee-checked``)
+    also holds the addressee to an NCB's two-letter code: a line break or an address there would go into the mail's
+    recipient, and a long name into the outbox."""
     _stage(
         state,
         {ReviewStage.DETAILED_REVIEW, ReviewStage.AWAITING_CLARIFICATION, ReviewStage.LEGAL_ASSESSMENT},
         "ask for information",
     )
+    if new and not addressed_to_an_ncb(message):
+        shown = (message.to_ncb or "")[:20].encode("unicode_escape").decode("ascii")
+        raise Refused("InvalidInput", f"to_ncb: '{shown}' is not an NCB's two-letter code.")
 
 
 def reply(
-    state: CaseState, message: ClarificationReply, today: date, *, limits: bool = True
+    state: CaseState, message: ClarificationReply, today: date, *, limits: bool = True, plain_text: bool = False
 ) -> tuple[InfoRequest, NoticeRequest | None]:
-    """The request for information the reply answers, and the amended request when it amends one."""
+    """The request for information the reply answers, and the amended request when it amends one.
+    ``plain_text`` (the validator's: it never runs on replay) refuses control characters in what the
+    amendments change."""
     case_open(state)
     ncb = message.ncb.upper()
     answerable = state.open_info_requests(ncb)
@@ -96,7 +114,7 @@ def reply(
     if info.kind is not InfoRequestKind.CLARIFICATION:
         raise Refused("NotYourRequest", "Only the requesting NCB can amend the request.")
     try:
-        return info, merge_amendments(state.request, message.amendments, today, limits=limits)
+        return info, merge_amendments(state.request, message.amendments, today, limits=limits, plain_text=plain_text)
     except InvalidRequest as error:
         raise Refused("InvalidAmendment", f"The amendments do not validate: {error}") from None
 

@@ -41,6 +41,8 @@ def parse_signal(raw: AnyMessage, model: type[M]) -> M:
 
 def signal_actor(raw: AnyMessage) -> str:
     """Who sent a signal, as far as its payload says: recorded with its effect or its refusal."""
+    if not isinstance(raw, AnyMessage):
+        return "unknown"
     fields = raw.model_dump()
     if fields.get("reviewer_id"):
         return str(fields["reviewer_id"])
@@ -49,10 +51,36 @@ def signal_actor(raw: AnyMessage) -> str:
     return "unknown"
 
 
-def validated(check: Callable[[], object]) -> None:
-    """Run a pure check in an update's validator: a refusal rejects the update before it is accepted,
-    so nothing of it reaches the history."""
+def present(message: object, model: type[AnyMessage] = Message) -> None:
+    """A message is there: a JSON ``null`` reaches a handler as None (Temporal's null payload is decoded
+    whatever the type), which the handler would trip on, failing the workflow task again and again."""
+    if not isinstance(message, model):
+        raise Refused("InvalidInput", "The message is empty: send a JSON object with the message's fields.")
+
+
+def within_limits(message: Message) -> None:
+    """A new message's texts within the limits the API holds them to (``models.request.LIMITS``: a
+    statement of at most 4,000 characters, no control character but line breaks and tabs), for an update
+    sent straight to Temporal. The validator's alone: it never runs on replay, so a message accepted
+    before replays as it ran."""
+    context = {"today": workflow.now().date(), "plain_text": True}
     try:
+        type(message).model_validate(message.model_dump(), context=context)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        raise Refused("InvalidInput", f"The {type(message).__name__} message is not valid: {problems}.") from None
+
+
+def validated(message: object, check: Callable[[], object]) -> None:
+    """Run a pure check in an update's validator: a refusal rejects the update before it is accepted,
+    so nothing of it reaches the history. An update sent with no message (``null``), or with a text over
+    its limit, is refused first."""
+    try:
+        present(message)
+        if isinstance(message, Message):
+            within_limits(message)
         check()
     except Refused as refusal:
         raise refusal.as_error() from None
@@ -151,6 +179,7 @@ class MessageHandling(Generic[S]):
         await self._ready()
         async with self._lock:
             try:
+                present(raw, AnyMessage)
                 await apply(parse_signal(raw, model))
             except Refused as refusal:
                 await self._record_refusal(message, signal_actor(raw), refusal.reason)

@@ -95,6 +95,9 @@ REFERENCE_RESCREEN = "reference-data-rescreen"
 CLAIMS = "case-claims"
 """Patch: reviewers claim and release cases (``assignee``, the ``Assignee`` search attribute, the claim's
 lapse as a timer). Histories from before it have no claim and publish no ``Assignee``."""
+ADDRESSEE_CHECKED = "addressee-checked"
+"""Patch: a request for information sent as a signal is refused unless addressed to an NCB's code.
+Asked only when the addressee is not one, so no history but such a case carries the marker."""
 
 
 @workflow.defn
@@ -370,7 +373,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @request_info.validator
     def _validate_request_info(self, input: InfoRequested) -> None:
-        validated(lambda: checks.request_info(self.state, input))
+        validated(input, lambda: checks.request_info(self.state, input, new=True))
 
     @workflow.signal
     async def info_requested(self, input: AnyMessage) -> None:
@@ -382,7 +385,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @reply.validator
     def _validate_reply(self, input: ClarificationReply) -> None:
-        validated(lambda: checks.reply(self.state, input, workflow.now().date()))
+        validated(input, lambda: checks.reply(self.state, input, workflow.now().date(), plain_text=True))
 
     @workflow.signal
     async def clarification_replied(self, input: AnyMessage) -> None:
@@ -394,7 +397,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @note_source.validator
     def _validate_note_source(self, input: SourceConsulted) -> None:
-        validated(lambda: checks.note_source(self.state, input))
+        validated(input, lambda: checks.note_source(self.state, input))
 
     @workflow.signal
     async def source_noted(self, input: AnyMessage) -> None:
@@ -406,7 +409,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @conclude_review.validator
     def _validate_conclude_review(self, input: ReviewConcluded) -> None:
-        validated(lambda: checks.conclude_review(self.state))
+        validated(input, lambda: checks.conclude_review(self.state))
 
     @workflow.signal
     async def review_concluded(self, input: AnyMessage) -> None:
@@ -418,7 +421,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @assess_case.validator
     def _validate_assess(self, input: AssessmentSubmitted) -> None:
-        validated(lambda: checks.assess(self.state, input))
+        validated(input, lambda: checks.assess(self.state, input))
 
     @workflow.signal
     async def assessment_submitted(self, input: AnyMessage) -> None:
@@ -430,7 +433,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @decide_case.validator
     def _validate_decide(self, input: DecisionSubmitted) -> None:
-        validated(lambda: checks.decision(self.state, input))
+        validated(input, lambda: checks.decision(self.state, input))
 
     @workflow.signal
     async def decision_submitted(self, input: AnyMessage) -> None:
@@ -442,7 +445,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @withdraw.validator
     def _validate_withdraw(self, input: WithdrawalRequested) -> None:
-        validated(lambda: checks.withdraw(self.state, input))
+        validated(input, lambda: checks.withdraw(self.state, input))
 
     @workflow.signal
     async def withdrawal_requested(self, input: AnyMessage) -> None:
@@ -498,7 +501,8 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
     # --- handlers: check, then record; the stage methods act ------------------------------------
 
     async def _request_info(self, input: InfoRequested) -> str:
-        checks.request_info(self.state, input)
+        bad_addressee = not checks.addressed_to_an_ncb(input)
+        checks.request_info(self.state, input, new=bad_addressee and workflow.patched(ADDRESSEE_CHECKED))
         await check_reviewer(input.reviewer_id, ReviewerAction.REQUEST_INFO)
         requesting = self.state.request.requesting_ncb
         to_ncb = (input.to_ncb or requesting).upper()

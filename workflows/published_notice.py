@@ -106,7 +106,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     @block.validator
     def _validate_block(self, input: NoticeAction) -> None:
-        validated(lambda: checks.block(self.state, input, workflow.now()))
+        validated(input, lambda: checks.block(self.state, input, workflow.now()))
 
     @workflow.signal
     async def block_requested(self, input: AnyMessage) -> None:
@@ -118,7 +118,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     @unblock.validator
     def _validate_unblock(self, input: NoticeAction) -> None:
-        validated(lambda: checks.unblock(self.state, input))
+        validated(input, lambda: checks.unblock(self.state, input))
 
     @workflow.signal
     async def unblock_requested(self, input: AnyMessage) -> None:
@@ -130,7 +130,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     @cancel.validator
     def _validate_cancel(self, input: NoticeAction) -> None:
-        validated(lambda: checks.cancel(self.state, input))
+        validated(input, lambda: checks.cancel(self.state, input))
 
     @workflow.signal
     async def cancel_requested(self, input: AnyMessage) -> None:
@@ -142,7 +142,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     @renew.validator
     def _validate_renew(self, input: RenewalRequested) -> None:
-        validated(lambda: checks.renew(self.state, input, workflow.now()))
+        validated(input, lambda: checks.renew(self.state, input, workflow.now()))
 
     @workflow.update
     async def acknowledge(self, input: AcknowledgementSent) -> NoticeActionAccepted:
@@ -150,7 +150,7 @@ class PublishedNoticeWorkflow(MessageHandling[PublishedNoticeState]):
 
     @acknowledge.validator
     def _validate_acknowledge(self, input: AcknowledgementSent) -> None:
-        validated(lambda: checks.acknowledge(self.state, input))
+        validated(input, lambda: checks.acknowledge(self.state, input))
 
     @workflow.signal
     async def acknowledged(self, input: AnyMessage) -> None:

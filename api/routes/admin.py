@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy import String
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -15,17 +18,64 @@ from api.routes.access import Door, administrator, door, reviewer_or_administrat
 from models.activities import AuditVerification, LoadReport
 from models.queue import QueueBackfilled
 from models.reference import ReferenceKind
+from models.request import control_character
 from models.rescreen import RESCREEN_KINDS, RescreenInput, RescreenSummary, rescreen_workflow_id
 from registry.audit import verify_audit
 from registry.queue import backfill
-from registry.references import ReferenceDataError, ReferenceStore
+from registry.references import ReferenceDataError, ReferenceStore, parse_reference_csv
 from registry.rescreen import count_changes, rescreen_scope
+from registry.tables import REFERENCE_TABLES
 from workflows.rescreen import RescreenWorkflow
 
 router = APIRouter(prefix="/v1", tags=["Administration"], responses=problem_responses(401, 403, 429))
 
 DoorDep = Annotated[Door, Depends(door)]
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
+TEXT_CELL_CHARS = 2_000
+"""The longest cell of a column the registry keeps as unbounded text (a note)."""
+
+
+def _cell_limit(kind: ReferenceKind, column: str) -> int:
+    """The characters a column's cell may hold: its table column's length (``from`` is ``from_date``)."""
+    table = REFERENCE_TABLES[kind.value].__table__
+    for name in (column, f"{column}_date"):
+        if name in table.c:
+            kind_of = table.c[name].type
+            return kind_of.length if isinstance(kind_of, String) and kind_of.length else TEXT_CELL_CHARS
+    return TEXT_CELL_CHARS
+
+
+def _cell_problems(kind: ReferenceKind, content: str, checked: set[tuple[int, str]]) -> list[FieldError]:
+    """Cells no list may hold, which the format's own checks let through: a control character or a line
+    break (a record is one line: a CR/LF or an ESC sequence in a name would reach logs, mail and
+    terminals, and NUL is refused by PostgreSQL) and a cell longer than its column (which PostgreSQL
+    would refuse with a server error). ``checked``: the (line, field) the format already refused."""
+    reader = csv.reader(io.StringIO(content.removeprefix("\ufeff"), newline=""))
+    found: list[FieldError] = []
+    header: list[str] = []
+    line = 0
+    try:
+        for cells in reader:
+            first, line = line + 1, reader.line_num
+            if not header:
+                header = [cell.strip() for cell in cells]
+                continue
+            for index, cell in enumerate(cells):
+                field = header[index] if index < len(header) else f"column {index + 1}"
+                if (first, field) in checked:
+                    continue
+                bad = control_character(cell, lines=False)
+                limit = _cell_limit(kind, field)
+                if bad is not None:
+                    message = f"line {first}: one line of plain text: no control character ({bad} found)"
+                elif len(cell) > limit:
+                    message = f"line {first}: at most {limit:,} characters (got {len(cell):,})"
+                else:
+                    continue
+                found.append(FieldError(field=field, line=first, message=message))
+    except csv.Error:
+        pass  # the format's own check reports it
+    return found
 
 
 @router.put(
@@ -65,6 +115,19 @@ async def load_reference_data(
             f"The {kind.value} file is not UTF-8 text; nothing was loaded.",
             errors=[FieldError(field="file", line=1, message=f"is not UTF-8 text ({error.reason})")],
         ) from None
+    errors: list[FieldError] = []
+    try:
+        parse_reference_csv(kind, content)
+    except ReferenceDataError as error:
+        errors = [FieldError(field=p.field, line=p.line, message=f"line {p.line}: {p.message}") for p in error.problems]
+    errors += _cell_problems(kind, content, {(e.line or 0, e.field) for e in errors})
+    if errors:
+        errors.sort(key=lambda e: (e.line or 0, e.field))
+        raise ProblemError(
+            "InvalidReferenceData",
+            f"{len(errors)} problem(s) in the {kind.value} file; nothing was loaded. Fix each row.",
+            errors=errors,
+        )
     try:
         loaded = await ReferenceStore(door.db).load_text(kind, content, actor=caller.subject)
     except ReferenceDataError as error:

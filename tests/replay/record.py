@@ -1,7 +1,9 @@
 """Records the histories that tests/replay replays: canonical cases run end to end on the
-time-skipping server with the real worker. Run after a deliberate, versioned workflow change:
+time-skipping server with the real worker. Run after a deliberate, versioned workflow change
+(rename today's ``X__name.json`` to a generation of their own first: recording overwrites them):
 
-    .venv/bin/python -m tests.replay.record
+    .venv/bin/python -m tests.replay.record            # every group
+    .venv/bin/python -m tests.replay.record paths      # one group: cases, more, paths
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import socket
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -388,6 +390,101 @@ async def _run_more_cases(env: WorkflowEnvironment, db: Database, config: Settin
     await _save(client, "NoticeSearchWorkflow", search_id, "search")
 
 
+# --- every path of the process, each to its end: tests/replay/test_replay.py's PATHS -------------------
+
+
+async def _published(reviewer: ReviewerClient, request_id: str) -> str:
+    state = await _until(reviewer, request_id, ReviewStage.PUBLISHED)
+    assert state.notice_id
+    return state.notice_id
+
+
+async def _run_paths(env: WorkflowEnvironment, queue: str) -> None:
+    """The paths the first groups leave out: held by screening then published, denied on its assessment,
+    a reviewer's question answered, a red notice withdrawn while the NCB is asked, and a notice's ends
+    (blocked, unblocked, cancelled; expired)."""
+    client = env.client
+    ana, dana, ben, eli = (
+        ReviewerClient(client, r, queue) for r in ("legal.ana", "sup.dana", "police.ben", "legal.eli")
+    )
+    fr, pe, br, de = (NcbClient(client, ncb, queue) for ncb in ("FR", "PE", "BR", "DE"))
+
+    # held_published: screening's doubts hold it for detailed review, a source is noted, the review is
+    # concluded, the assessment finds it compliant and a supervisor approves (overriding what blocks)
+    held = (await pe.submit(_example("red-notice-defamation.json", "held"))).request_id
+    await _until(ana, held, ReviewStage.DETAILED_REVIEW)
+    await ben.note_source(held, "https://www.example.org/press/2024/subject", "The press reports the conviction.")
+    await ben.conclude_review(held, "Identity, charges and context checked.")
+    state = await _until(ana, held, ReviewStage.LEGAL_ASSESSMENT)
+    await ana.assess(held, Verdict.COMPLIANT, "RPD and Arts. 2(1), 3 complied with after review", ["2(1)", "3"])
+    blocking = any(f.severity is Severity.BLOCKING for f in state.findings)
+    override = "Reviewed in detail: the findings do not apply." if blocking else None
+    await dana.decide(held, DecisionOutcome.APPROVE, "compliant", override)
+    held_notice = await _published(ana, held)
+
+    # blocked_unblocked_cancelled: the notice is blocked, confirmed by an NCB, unblocked, blocked again and
+    # cancelled; the cancellation's instruction is chased to its deadline, then the lifetime ends
+    await dana.block(held_notice, "verification of the judgment")
+    await de.acknowledge(held_notice)
+    await dana.unblock(held_notice, "judgment verified")
+    await dana.block(held_notice, "the judgment was quashed on appeal")
+    await dana.cancel(held_notice, "Person no longer sought: the judgment was quashed")
+    await env.sleep(timedelta(days=15))
+    await _closed(client, notice_workflow_id(held_notice))
+
+    # denied: a clean request the legal assessment finds non-compliant, denied by another lawyer; before
+    # that, a question sent as a signal to an addressee that is no country code is refused (addressee-checked)
+    denied = (await fr.submit(_example("red-notice-fraud.json", "denied"))).request_id
+    await _until(ana, denied, ReviewStage.LEGAL_ASSESSMENT)
+    await client.get_workflow_handle_for(NoticeRequestWorkflow.run, workflow_id_for(denied)).signal(
+        NoticeRequestWorkflow.info_requested,
+        InfoRequested(reviewer_id="legal.ana", question="Still wanted?", to_ncb="fr\r\nbcc: spy@evil.example"),
+    )
+    await _case_until(ana, denied, lambda s: len(s.rejected) == 1, "the refused addressee")
+    await ana.assess(denied, Verdict.NON_COMPLIANT, "Art. 83: the minimum penalty threshold is not met")
+    await eli.decide(denied, DecisionOutcome.DENY, "The penalty threshold of Art. 83 is not met.")
+    await _until(ana, denied, ReviewStage.DENIED)
+
+    # clarification_answered: in legal assessment a lawyer asks the NCB (an update), the NCB answers
+    # (an update), the review is concluded, and the notice published
+    asked = (await fr.submit(_example("red-notice-fraud.json", "asked"))).request_id
+    await _until(ana, asked, ReviewStage.LEGAL_ASSESSMENT)
+    await ana.request_info(asked, "Is the arrest warrant still in force?", due_days=14)
+    await _case_until(
+        ana,
+        asked,
+        lambda s: s.stage is ReviewStage.AWAITING_CLARIFICATION and all(i.sent for i in s.info_requests),
+        "the question sent to the NCB",
+    )
+    await fr.reply(asked, "Yes: the warrant was confirmed by the court last week.")
+    await _until(ana, asked, ReviewStage.DETAILED_REVIEW)
+    await ben.conclude_review(asked, "The NCB confirmed the warrant.")
+    await _until(ana, asked, ReviewStage.LEGAL_ASSESSMENT)
+    await ana.assess(asked, Verdict.COMPLIANT, "RPD complied with")
+    await dana.decide(asked, DecisionOutcome.APPROVE, "compliant")
+    asked_notice = await _published(ana, asked)
+
+    # withdrawn_awaiting_clarification: an incomplete red notice, withdrawn while its NCB is asked
+    withdrawn = (await br.submit(_example("red-notice-incomplete.json", "withdrawn"))).request_id
+    await _until(ana, withdrawn, ReviewStage.AWAITING_CLARIFICATION)
+    await br.withdraw(withdrawn, "The subject was arrested in Brazil.")
+    await _until(ana, withdrawn, ReviewStage.WITHDRAWN)
+
+    for request_id in (held, denied, asked, withdrawn):
+        await _closed(client, workflow_id_for(request_id))
+
+    # expired: the last notice is never renewed; reminded near its end, it expires and tells every NCB
+    await env.sleep(timedelta(days=5 * 365 + 30))
+    await _closed(client, notice_workflow_id(asked_notice))
+
+    await _save(client, "NoticeRequestWorkflow", workflow_id_for(held), "held_published")
+    await _save(client, "NoticeRequestWorkflow", workflow_id_for(denied), "denied")
+    await _save(client, "NoticeRequestWorkflow", workflow_id_for(asked), "clarification_answered")
+    await _save(client, "NoticeRequestWorkflow", workflow_id_for(withdrawn), "withdrawn_awaiting_clarification")
+    await _save(client, "PublishedNoticeWorkflow", notice_workflow_id(held_notice), "blocked_unblocked_cancelled")
+    await _save(client, "PublishedNoticeWorkflow", notice_workflow_id(asked_notice), "expired")
+
+
 AMENDMENTS: dict[str, Any] = {
     "subject": {"fingerprints_available": True, "photo_available": True},
     "judicial": {
@@ -433,18 +530,32 @@ async def _service() -> AsyncIterator[tuple[WorkflowEnvironment, Database, Setti
     await env.shutdown()
 
 
-async def record() -> None:
+GROUPS = ("cases", "more", "paths")
+"""Each group runs on a time-skipping server of its own, from today's date: a group leaves the clock
+years ahead, and nothing it leaves running (a notice's lifetime) reaches into another's histories."""
+
+
+async def record(groups: Sequence[str] = GROUPS) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    async with _service() as (env, _, _, queue):
-        await _run_cases(env, queue)
-    # The further cases on a server of their own, from today's date: the cases above leave its clock
-    # years ahead, and nothing they leave running (a notice's lifetime) reaches into these histories.
-    async with _service() as (env, db, config, queue):
-        await _run_more_cases(env, db, config, queue)
+    if "cases" in groups:
+        async with _service() as (env, _, _, queue):
+            await _run_cases(env, queue)
+    if "more" in groups:
+        async with _service() as (env, db, config, queue):
+            await _run_more_cases(env, db, config, queue)
+    if "paths" in groups:
+        async with _service() as (env, _, _, queue):
+            await _run_paths(env, queue)
 
 
 def main() -> None:
-    asyncio.run(record())
+    groups = sys.argv[1:] or GROUPS
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        print(f"unknown group(s) {sorted(unknown)}: choose among {', '.join(GROUPS)}", file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(2)
+    asyncio.run(record(groups))
     sys.stdout.flush()
     os._exit(0)
 
