@@ -471,7 +471,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @claim.validator
     def _validate_claim(self, input: ClaimRequested) -> None:
-        validated(lambda: checks.claim(self.state, input, workflow.now()))
+        validated(input, lambda: checks.claim(self.state, input, workflow.now()))
 
     @workflow.signal
     async def claim_requested(self, input: AnyMessage) -> None:
@@ -483,7 +483,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
 
     @release.validator
     def _validate_release(self, input: ReleaseRequested) -> None:
-        validated(lambda: checks.release(self.state, input, workflow.now()))
+        validated(input, lambda: checks.release(self.state, input, workflow.now()))
 
     @workflow.signal
     async def release_requested(self, input: AnyMessage) -> None:
