@@ -8,11 +8,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +26,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from playwright.async_api import Browser, expect
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
@@ -36,6 +39,8 @@ from registry.database import Database
 from registry.tables import AuditEntryRow
 from runtime.config import Settings
 from tests.api.conftest import GENEROUS
+from tests.cli.conftest import Served
+from tests.console.test_browser import browser, chromium  # noqa: F401 - the fixtures used here
 from tests.workflows.conftest import registry_db  # noqa: F401 - the fixture used here
 
 CLIENT_ID = "ndtf-console"
@@ -57,6 +62,10 @@ class Provider:
     user: str = "legal.ana"
     roles: tuple[str, ...] = ("ndtf-reviewer",)
     deny: bool = False
+    consent_page: bool = False
+    """Show a page with an "Approve" button at the authorize endpoint (as a real provider shows its login)
+    instead of answering at once: the redirect back then starts on the provider's own site."""
+    pending: dict[str, str] = field(default_factory=dict)
     sign_id_token_with_unpublished_key: bool = False
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     token_answers: list[int] = field(default_factory=list)
@@ -79,17 +88,26 @@ class Provider:
 
 @pytest.fixture
 def provider() -> Iterator[Provider]:
+    with serve_provider("127.0.0.1") as idp:
+        yield idp
+
+
+@contextmanager
+def serve_provider(host: str) -> Iterator[Provider]:
+    """The provider on 127.0.0.1, its issuer named with ``host`` (``localhost`` makes it another site than
+    a console on 127.0.0.1, as a real provider is)."""
     idp = Provider()
     jwks = {"keys": [{**RSAAlgorithm.to_jwk(idp.key.public_key(), as_dict=True), "kid": "k1", "use": "sig",
                       "alg": "RS256"}]}
 
     class Handler(BaseHTTPRequestHandler):
-        def answer(self, status: int, body: dict[str, Any] | None = None, location: str | None = None) -> None:
-            data = json.dumps(body or {}).encode()
+        def answer(self, status: int, body: dict[str, Any] | str | None = None, location: str | None = None) -> None:
+            html = isinstance(body, str)
+            data = body.encode() if isinstance(body, str) else json.dumps(body or {}).encode()
             self.send_response(status)
             if location:
                 self.send_header("Location", location)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html" if html else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -118,12 +136,23 @@ def provider() -> Iterator[Provider]:
                 code = secrets.token_urlsafe(16)
                 idp.codes[code] = {"challenge": query["code_challenge"], "nonce": query.get("nonce", ""),
                                    "redirect_uri": back}
-                self.answer(302, location=f"{back}?" + urlencode({"code": code, "state": query.get("state", "")}))
+                target = f"{back}?" + urlencode({"code": code, "state": query.get("state", "")})
+                if idp.consent_page:
+                    ticket = secrets.token_urlsafe(8)
+                    idp.pending[ticket] = target
+                    self.answer(200, f'<form method="post" action="/approve?ticket={ticket}">'
+                                     '<button type="submit">Approve</button></form>')
+                    return
+                self.answer(302, location=target)
             else:
                 self.answer(404)
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's hook
             length = int(self.headers.get("Content-Length") or 0)
+            if self.path.startswith("/approve?ticket="):
+                self.rfile.read(length)
+                self.answer(303, location=idp.pending.pop(self.path.split("=", 1)[1]))
+                return
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             grant = idp.codes.pop(form.get("code", ""), None)  # a code is used once
             if self.path != "/token" or form.get("grant_type") != "authorization_code" or grant is None:
@@ -141,7 +170,7 @@ def provider() -> Iterator[Provider]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    idp.issuer = f"http://127.0.0.1:{server.server_address[1]}"
+    idp.issuer = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -175,16 +204,21 @@ class Console:
         return start.headers["location"]
 
 
-@pytest.fixture
-async def console(
-    dev_env: WorkflowEnvironment, registry_db: Database, provider: Provider, tmp_path: Path  # noqa: F811
-) -> AsyncIterator[Console]:
+def console_app(dev_env: WorkflowEnvironment, db: Database, provider: Provider, tmp_path: Path) -> Any:
+    """The API with its console, the provider's tokens accepted and the console its client."""
     config = Settings(task_queue=f"console-oidc-{uuid.uuid4().hex[:8]}", database_url="unused",
                       oidc_issuer=provider.issuer, oidc_audience=AUDIENCE, oidc_jwks_url=f"{provider.issuer}/certs",
                       oidc_client_id=CLIENT_ID)
     authenticator = CombinedAuthenticator(LocalAuthenticator(LocalCredentials(path=tmp_path / "keys.json")),
                                           JwtAuthenticator(provider.issuer, AUDIENCE, f"{provider.issuer}/certs"))
-    app = create_app(dev_env.client, registry_db, config, authenticator, limits=GENEROUS)
+    return create_app(dev_env.client, db, config, authenticator, limits=GENEROUS)
+
+
+@pytest.fixture
+async def console(
+    dev_env: WorkflowEnvironment, registry_db: Database, provider: Provider, tmp_path: Path  # noqa: F811
+) -> AsyncIterator[Console]:
+    app = console_app(dev_env, registry_db, provider, tmp_path)
     # The console in-process; everything else (the provider) over the network, as a browser would.
     async with httpx.AsyncClient(mounts={"http://api.test": httpx.ASGITransport(app=app)}, base_url="http://api.test",
                                  follow_redirects=True, timeout=30) as http:
@@ -317,3 +351,27 @@ async def test_without_a_client_id_there_is_no_provider_login(
         assert form.status_code == 200 and "Sign in with" not in form.text
         start = await http.get("/console/oidc/start")
         assert start.status_code == 404 and "No identity provider login is configured" in start.text
+
+
+async def test_in_a_real_browser_the_login_crosses_sites_and_ends_on_the_queue(
+    dev_env: WorkflowEnvironment, registry_db: Database, browser: Browser, tmp_path: Path  # noqa: F811
+) -> None:
+    """Chromium, the provider at ``localhost`` and the console at ``127.0.0.1`` (two sites), the reviewer
+    approving on the provider's page: the flow cookie (Lax) comes back with the provider's redirect, and the
+    signed-in page's own refresh reaches the queue with the Strict session cookie."""
+    with serve_provider("localhost") as provider:
+        provider.consent_page = True
+        async with Served(console_app(dev_env, registry_db, provider, tmp_path)) as served:
+            context = await browser.new_context(base_url=served.url)
+            context.set_default_timeout(30_000)
+            page = await context.new_page()
+            await page.goto("/console/queue")
+            await page.get_by_role("link", name="Sign in with localhost").click()
+            await page.get_by_role("button", name="Approve").click()  # on the provider's site
+            await expect(page).to_have_url(re.compile(r"/console/queue"))
+            await expect(page.get_by_test_id("me")).to_have_text("legal.ana")
+            assert provider.token_answers == [200]
+            cookies = {cookie["name"]: cookie for cookie in await context.cookies()}
+            assert cookies[COOKIE]["sameSite"] == "Strict" and cookies[COOKIE]["httpOnly"]
+            assert FLOW_COOKIE not in cookies, "the flow ended with the sign-in"
+            await context.close()
