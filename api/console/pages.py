@@ -347,11 +347,15 @@ def _set_flow_cookie(request: Request, response: Response, flow: Flow) -> None:
 
 
 async def _oidc_refused(request: Request, problem: ProblemError) -> HTMLResponse:
-    """A login that proved no reviewer: audited, shown on the sign-in page in words, nothing signed in."""
+    """A login that proved no reviewer: audited, shown in words, nothing signed in. The session cookie is
+    left alone: a forged answer from another site (which the Strict cookie does not come with) must not
+    sign out a reviewer who is signed in."""
     await _audit(request, problem)
     log.info("console: an OIDC sign-in was refused (%s)", problem.kind)
-    response = _sign_in_page(request, Session.anonymous(_lifetime(request)), problem.message,
-                             status=problem.status_code)
+    client = _oidc(request)
+    response = render(request, "oidc_refused.html",
+                      {"problem": problem, "retry": client.provider_name if client else None},
+                      status=problem.status_code)
     response.delete_cookie(FLOW_COOKIE, path="/console/oidc")
     return response
 

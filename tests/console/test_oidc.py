@@ -235,8 +235,9 @@ def with_query(url: str, **changes: str) -> str:
 async def assert_refused(console: Console, page: httpx.Response, status: int, words: str) -> None:
     """A refusal page in words, audited, and nobody signed in."""
     assert page.status_code == status, page.text
-    assert words in page.text
-    assert "Sign in" in page.text
+    assert words in page.text and "Nobody was signed in." in page.text
+    assert not any(c.startswith(f"{COOKIE}=") for c in page.headers.get_list("set-cookie")), \
+        "the session cookie is left alone"
     assert not await console.signed_in()
     (entry,) = await console.refusals()
     assert entry.subject_id == "/console/oidc/callback" and words in json.loads(entry.detail)["reason"]
@@ -273,6 +274,7 @@ async def test_a_reviewer_signs_in_with_the_identity_provider_and_works_the_queu
     again = await console.http.get(str(page.url), follow_redirects=False)
     assert again.status_code == 401 and "expired or was started in another browser" in again.text, \
         "the callback does not replay: the flow ended with the sign-in"
+    assert await console.signed_in(), "a refused answer does not sign out the reviewer already signed in"
 
 
 async def test_an_answer_with_another_state_is_refused_before_any_code_is_exchanged(
