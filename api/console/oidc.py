@@ -94,8 +94,16 @@ class Tokens:
 
 
 def configured(config: Settings) -> bool:
-    """The login is offered when the console has a client id and the API accepts the provider's tokens."""
-    return bool(config.oidc_client_id and config.oidc_issuer and config.oidc_audience and config.oidc_jwks_url)
+    """The login is offered when the console has a client id and the API accepts the provider's tokens;
+    a client id without those is a mistake said at start, not a button that silently is not there."""
+    if not config.oidc_client_id:
+        return False
+    missing = [name for name, value in (("OIDC_ISSUER", config.oidc_issuer), ("OIDC_AUDIENCE", config.oidc_audience),
+                                        ("OIDC_JWKS_URL", config.oidc_jwks_url)) if not value]
+    if missing:
+        raise ValueError(f"OIDC_CLIENT_ID is set but {', '.join(missing)} is not: the console's login needs the "
+                         "API to accept the provider's access tokens")
+    return True
 
 
 class OidcClient:

@@ -32,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import CombinedAuthenticator, JwtAuthenticator
-from api.console.oidc import FLOW_COOKIE
+from api.console.oidc import FLOW_COOKIE, configured
 from api.console.session import COOKIE
 from api.credentials import LocalAuthenticator, LocalCredentials
 from registry.database import Database
@@ -377,3 +377,9 @@ async def test_in_a_real_browser_the_login_crosses_sites_and_ends_on_the_queue(
             assert cookies[COOKIE]["sameSite"] == "Strict" and cookies[COOKIE]["httpOnly"]
             assert FLOW_COOKIE not in cookies, "the flow ended with the sign-in"
             await context.close()
+
+
+def test_a_client_id_without_the_provider_s_settings_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="OIDC_CLIENT_ID is set but OIDC_AUDIENCE, OIDC_JWKS_URL is not"):
+        configured(Settings(oidc_client_id=CLIENT_ID, oidc_issuer="https://idp.example.org"))
+    assert not configured(Settings(oidc_client_id=None, oidc_issuer="https://idp.example.org"))
