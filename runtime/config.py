@@ -88,6 +88,17 @@ class Settings:
     """The ``aud`` those tokens must carry."""
     oidc_jwks_url: str | None = field(default_factory=lambda: os.environ.get("OIDC_JWKS_URL") or None)
     """Where the issuer publishes its signing keys; when set, bearer tokens (JWT) are accepted."""
+    oidc_client_id: str | None = field(default_factory=lambda: os.environ.get("OIDC_CLIENT_ID") or None)
+    """The console's client at the identity provider: when set (with ``OIDC_ISSUER`` and ``OIDC_JWKS_URL``),
+    the sign-in page offers the provider's login (authorization code with PKCE)."""
+    oidc_client_secret: str | None = field(default_factory=lambda: os.environ.get("OIDC_CLIENT_SECRET") or None)
+    """Only for a confidential client: sent to the token endpoint (HTTP Basic); unset, a public client."""
+    oidc_redirect_url: str | None = field(default_factory=lambda: os.environ.get("OIDC_REDIRECT_URL") or None)
+    """Where the provider sends the browser back (register it there); unset, ``/console/oidc/callback`` on
+    the address the browser used (set it behind a proxy that changes the host or scheme)."""
+    oidc_scopes: str = field(default_factory=lambda: os.environ.get("OIDC_SCOPES") or "openid")
+    """The scopes asked for, space-separated (``openid`` is always among them); add what puts the
+    ``ndtf-reviewer`` role and ``preferred_username`` in the access token at your provider (``profile``, ``roles``)."""
     external_screening_url: str | None = field(default_factory=lambda: os.environ.get("EXTERNAL_SCREENING_URL") or None)
     """A screening service speaking yente's ``/match`` API (e.g. ``http://127.0.0.1:8000`` of a yente, or
     ``https://api.opensanctions.org``): when set, screening also asks it about the subject and each alias;

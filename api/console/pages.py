@@ -11,6 +11,7 @@ URL; the subject's data travels in pages and form bodies only.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import jwt
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
+from api.console.oidc import FLOW_COOKIE, FLOW_PURPOSE, FLOW_SECONDS, Flow, OidcClient, SignInRefused, configured
 from api.console.queue import QUEUE_STAGES, QueueFilters, QueuePage, load_queue
 from api.console.session import COOKIE, CSRF_FIELD, CSRF_HEADER, Sealer, Session
 from api.principal import PrincipalKind, Unauthenticated
@@ -237,6 +240,7 @@ def install(app: FastAPI, door: Door, audit: Audit) -> None:
     and ``audit``, the API's own record of a refusal (the console's go to the same trail)."""
     app.state.console_sealer = Sealer.from_setting(door.settings.console_session_key)
     app.state.console_audit = audit
+    app.state.console_oidc = OidcClient(door.settings) if configured(door.settings) else None
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.include_router(router)
 
@@ -262,9 +266,11 @@ SIGN_IN_HELP_LOCAL = ("Paste your reviewer API key (nrk_…). On `make run` it i
 def _sign_in_page(request: Request, session: Session, error: str | None = None, status: int = 200) -> HTMLResponse:
     door = _door(request)
     oidc = bool(door.settings.oidc_jwks_url)
+    client = _oidc(request)
     response = render(
         request, "sign_in.html",
         {"error": error, "why": request.query_params.get("why"), "oidc": oidc,
+         "oidc_login": client.provider_name if client else None,
          "help": SIGN_IN_HELP_OIDC if oidc else SIGN_IN_HELP_LOCAL},
         status=status, session=session,
     )
@@ -321,6 +327,120 @@ async def sign_in(request: Request) -> Response:
     _set_cookie(request, response, session.signed_in(credential, _lifetime(request)))
     log.info("console: %s signed in", principal.subject)
     return response
+
+
+# --- signing in with the identity provider (authorization code + PKCE, api.console.oidc) ---------------
+
+
+def _oidc(request: Request) -> OidcClient | None:
+    client: OidcClient | None = getattr(request.app.state, "console_oidc", None)
+    return client
+
+
+def _set_flow_cookie(request: Request, response: Response, flow: Flow) -> None:
+    """The sign-in in progress: ``SameSite=Lax``, as the provider's redirect back is a navigation from
+    another site (a Strict cookie would not come with it); sealed, ``HttpOnly``, only under ``/console/oidc``."""
+    response.set_cookie(
+        FLOW_COOKIE, _sealer(request).seal_data(flow.as_data(), FLOW_PURPOSE), max_age=FLOW_SECONDS,
+        path="/console/oidc", httponly=True, samesite="lax", secure=request.url.scheme == "https",
+    )
+
+
+async def _oidc_refused(request: Request, problem: ProblemError) -> HTMLResponse:
+    """A login that proved no reviewer: audited, shown in words, nothing signed in. The session cookie is
+    left alone: a forged answer from another site (which the Strict cookie does not come with) must not
+    sign out a reviewer who is signed in."""
+    await _audit(request, problem)
+    log.info("console: an OIDC sign-in was refused (%s)", problem.kind)
+    client = _oidc(request)
+    response = render(request, "oidc_refused.html",
+                      {"problem": problem, "retry": client.provider_name if client else None},
+                      status=problem.status_code)
+    response.delete_cookie(FLOW_COOKIE, path="/console/oidc")
+    return response
+
+
+def _unusable(refused: SignInRefused) -> ProblemError:
+    if refused.unavailable:
+        return ProblemError("IdentityProviderUnavailable", f"The sign-in cannot be completed now: {refused.reason}.")
+    return ProblemError("Unauthenticated", f"The sign-in was refused: {refused.reason}.")
+
+
+@router.get("/oidc/start")
+async def oidc_start(request: Request) -> Response:
+    """The sign-in button: a new flow in its cookie, and the browser off to the provider."""
+    client = _oidc(request)
+    if client is None:
+        return await _oidc_refused(request, ProblemError(
+            "NotFound", "No identity provider login is configured here (OIDC_CLIENT_ID); paste your API key."))
+    flow = Flow.new(client.redirect_uri(str(request.base_url)))
+    try:
+        target = await client.authorization_url(flow)
+    except SignInRefused as refused:
+        return await _oidc_refused(request, _unusable(refused))
+    response = RedirectResponse(target, status_code=303)
+    _set_flow_cookie(request, response, flow)
+    return response
+
+
+@router.get("/oidc/callback", response_class=HTMLResponse)
+async def oidc_callback(request: Request) -> Response:
+    """The provider's answer: state checked against this browser's flow, the code exchanged (PKCE), the ID
+    token checked, and the access token proved exactly as the API proves a bearer token, then the roster."""
+    door = _door(request)
+    client = _oidc(request)
+    query = request.query_params
+    try:
+        door.limiter.check(f"anonymous:{_host(request)}")
+        if client is None:
+            raise ProblemError("NotFound", "No identity provider login is configured here (OIDC_CLIENT_ID).")
+        flow = Flow.from_data(_sealer(request).open_data(request.cookies.get(FLOW_COOKIE), FLOW_PURPOSE))
+        if flow is None:
+            raise Unauthenticated("this sign-in has expired or was started in another browser: start again")
+        state = query.get("state") or ""
+        if not secrets.compare_digest(state.encode(), flow.state.encode()):
+            raise Unauthenticated("the identity provider's answer is not for this sign-in (its state differs): "
+                                  "start again")
+        if query.get("error"):
+            description = query.get("error_description")
+            raise Unauthenticated(f"the identity provider did not sign you in ({query['error']}"
+                                  f"{': ' + description if description else ''})")
+        code = query.get("code")
+        if not code:
+            raise Unauthenticated("the identity provider's answer carries no authorization code")
+        tokens = await client.exchange(flow, code)
+        principal = await door.authenticator.authenticate(tokens.access_token)
+        request.state.principal = principal
+        if _subject_of(tokens.access_token) not in (None, tokens.id_claims.get("sub")):
+            raise Unauthenticated("the access token and the ID token name different users")
+        if principal.kind is not PrincipalKind.REVIEWER:
+            raise ProblemError("Forbidden", f"This console is for NDTF reviewers; the sign-in is for "
+                                            f"{principal.subject}.")
+        await rostered(principal, door)
+    except SignInRefused as refused:
+        return await _oidc_refused(request, _unusable(refused))
+    except Unauthenticated as error:
+        return await _oidc_refused(request, ProblemError("Unauthenticated", f"The sign-in was refused: "
+                                                                            f"{error.reason}."))
+    except ProblemError as problem:
+        return await _oidc_refused(request, problem)
+    session = Session.anonymous(_lifetime(request)).signed_in(tokens.access_token, _lifetime(request))
+    # A page, not a redirect: the session cookie is SameSite=Strict, and a browser would not send it on a
+    # redirect in a chain that began at the provider's site; the page's own refresh is a same-site navigation.
+    response = render(request, "signed_in.html", {"reviewer": principal.reviewer_id}, session=session)
+    _set_cookie(request, response, session)
+    response.delete_cookie(FLOW_COOKIE, path="/console/oidc")
+    log.info("console: %s signed in with the identity provider", principal.subject)
+    return response
+
+
+def _subject_of(access_token: str) -> str | None:
+    """The ``sub`` of an access token already verified (by the API's authenticator)."""
+    try:
+        sub = jwt.decode(access_token, options={"verify_signature": False}).get("sub")
+    except jwt.PyJWTError:
+        return None
+    return sub if isinstance(sub, str) else None
 
 
 @router.post("/sign-out")
