@@ -9,11 +9,17 @@ import asyncio
 import logging
 import os
 import random
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 from chaos.harness import Profile, load_profile, profile_named, run
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,7 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per SMTP command
+    for noisy in ("mail.log", "httpx", "smtp-sink"):  # a line per SMTP command, HTTP call, mail stored
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, _interrupted)  # stop the stack it started, as on Ctrl-C
     profile: Profile = load_profile(args.load) if args.load else profile_named(args.profile)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     directory = args.dir or Path(tempfile.mkdtemp(prefix="chaos-"))
@@ -39,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
         print(report.line())
         print(f"(events, per-request traces and logs in {directory})")
         code = 0 if report.ok else 1
+    except KeyboardInterrupt:
+        print(f"chaos: interrupted (logs in {directory})", file=sys.stderr)
+        code = 130
     except Exception as error:  # noqa: BLE001 - say what failed, exit non-zero
         print(f"chaos: the harness itself failed: {type(error).__name__}: {error} (logs in {directory})",
               file=sys.stderr)

@@ -41,7 +41,7 @@ from temporalio.api.workflowservice.v1 import UpdateActivityOptionsRequest
 from temporalio.client import Client
 
 from devstack.devserver import DevServer, free_port, port_open, start_dev_server
-from devstack.local_stack import Supervised, member_list, prepare_database, roster
+from devstack.local_stack import REFERENCE_DIR, Supervised, member_list, prepare_database, roster
 from devstack.smtp_sink import SmtpSink
 from runtime.codec import new_key
 from runtime.config import PROJECT_ROOT
@@ -52,6 +52,13 @@ log = logging.getLogger("chaos")
 ADMIN_URL = os.environ.get("CHAOS_POSTGRES_URL") or os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+MEMBERS = frozenset({"FR", "BR", "PE", "ES", "NO", "IT", "DE", "GB", "US", "MA", "EG", "AR", "JP", "IN", "ZA",
+                     "KE", "CA", "AU", "MX", "TR"})
+"""The member NCBs of the harness's registry: the requesting NCBs of the examples and others of every
+working language. A publication, a block or a cancellation is mailed to every member (196 in
+data/reference): with all of them a short run would send some 5,000 mails; with these, about 500."""
+EXPEDITED = frozenset({"screen_request"})
+"""Activities without a heartbeat and with a timeout of minutes: the ones worth an operator's shortcut."""
 KILLED_IN = re.compile(r"fault injection: SIGKILL in (\w+)")
 
 
@@ -199,7 +206,7 @@ class ChaosStack:
             self._db_created = True
         finally:
             await admin.close()
-        await prepare_database(self.direct_url)
+        await prepare_database(self.direct_url, self.reference_data())
         await self.gate.open()
         await self.start_devserver()
         self.start_smtp()
@@ -215,6 +222,17 @@ class ChaosStack:
         self.api.supervised = self._supervise(self.api, self._api_spawner())
         self._supervisor = asyncio.create_task(self._supervise_forever())
         await self.wait_api(120)
+
+    def reference_data(self) -> Path:
+        """The default reference data, with the member list cut down to ``MEMBERS``."""
+        directory = self.dir / "reference"
+        directory.mkdir(exist_ok=True)
+        for source in REFERENCE_DIR.glob("*.csv"):
+            lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+            if source.name == "members.csv":
+                lines = lines[:1] + [line for line in lines[1:] if line.split(",", 1)[0] in MEMBERS]
+            (directory / source.name).write_text("".join(lines), encoding="utf-8")
+        return directory
 
     async def start_devserver(self) -> None:
         self.devserver = await asyncio.to_thread(
@@ -279,9 +297,10 @@ class ChaosStack:
             await asyncio.sleep(0.2)
 
     async def _expedite(self, pid: int) -> None:
-        """What an operator can do for activities that died with a worker (``temporal activity
-        update-options``): shorten their start-to-close timeout, so Temporal retries them now rather than
-        when the timeout they started with (5 minutes for screening) runs out."""
+        """What an operator can do for a screening that died with its worker (``temporal activity
+        update-options``): Temporal would retry it when its 5-minute start-to-close timeout ran out (it has
+        no heartbeat); a timeout of a few seconds has it retried now, and once the new attempt has started
+        the activity's own options are restored. (The registry's activities come back after their 30 s.)"""
         identity = f"{pid}@{socket.gethostname()}"
         try:
             if self._client is None:
@@ -289,22 +308,35 @@ class ChaosStack:
             client = self._client
             async for execution in client.list_workflows("ExecutionStatus = 'Running'"):
                 handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-                described = await handle.describe()
-                for pending in described.raw_description.pending_activities:
-                    if (pending.state != PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-                            or pending.last_worker_identity != identity):
-                        continue
-                    await client.workflow_service.update_activity_options(UpdateActivityOptionsRequest(
-                        namespace=client.namespace,
-                        execution=WorkflowExecution(workflow_id=execution.id, run_id=execution.run_id),
-                        id=pending.activity_id,
-                        activity_options=ActivityOptions(start_to_close_timeout=Duration(seconds=2)),
-                        update_mask=FieldMask(paths=["start_to_close_timeout"]),
-                    ))
-                    self.expedited += 1
-                    self.note(f"expedited {pending.activity_type.name} of {execution.id}, lost with pid {pid}")
+                for pending in (await handle.describe()).raw_description.pending_activities:
+                    if (pending.activity_type.name in EXPEDITED and pending.last_worker_identity == identity
+                            and pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED):
+                        await self._retry_now(client, execution.id, execution.run_id, pending.activity_id,
+                                              pending.attempt)
+                        self.expedited += 1
+                        self.note(f"expedited {pending.activity_type.name} of {execution.id}, lost with pid {pid}")
         except Exception as error:  # noqa: BLE001 - an operator's shortcut: its failure only costs time
             self.note(f"could not expedite the activities of pid {pid}: {type(error).__name__}: {error}")
+
+    @staticmethod
+    async def _retry_now(client: Client, workflow_id: str, run_id: str, activity_id: str, attempt: int) -> None:
+        execution = WorkflowExecution(workflow_id=workflow_id, run_id=run_id)
+        await client.workflow_service.update_activity_options(UpdateActivityOptionsRequest(
+            namespace=client.namespace, execution=execution, id=activity_id,
+            activity_options=ActivityOptions(start_to_close_timeout=Duration(seconds=3)),
+            update_mask=FieldMask(paths=["start_to_close_timeout"]),
+        ))
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+        for _ in range(120):
+            await asyncio.sleep(0.5)
+            described = await handle.describe()
+            current = [p for p in described.raw_description.pending_activities if p.activity_id == activity_id]
+            if not current or current[0].attempt > attempt and current[0].state == (
+                    PendingActivityState.PENDING_ACTIVITY_STATE_STARTED):
+                break
+        await client.workflow_service.update_activity_options(UpdateActivityOptionsRequest(
+            namespace=client.namespace, execution=execution, id=activity_id, restore_original=True,
+        ))
 
     async def wait_api(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
