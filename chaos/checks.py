@@ -21,16 +21,18 @@ from models.ids import workflow_id_for
 DUPLICATE_QUERIES: dict[str, str] = {
     "findings": """SELECT request_id, count(*) AS n FROM findings
                    GROUP BY request_id, screening_round, rule_id, field, message HAVING count(*) > 1""",
-    "case events": """SELECT request_id, count(*) AS n FROM case_events
+    "case events": """SELECT request_id, count(*) AS n FROM case_events WHERE action NOT LIKE 'refused:%'
                       GROUP BY request_id, action, stage, detail HAVING count(*) > 1""",
-    "audit entries": """SELECT subject_id AS request_id, count(*) AS n FROM audit_log
+    "audit entries": """SELECT subject_id AS request_id, count(*) AS n FROM audit_log WHERE action NOT LIKE 'refused:%'
                         GROUP BY action, subject_type, subject_id, detail HAVING count(*) > 1""",
     "outbox messages": """SELECT coalesce(request_id, notice_id) AS request_id, count(*) AS n FROM outbox
                           GROUP BY kind, request_id, notice_id, subject, body HAVING count(*) > 1""",
     "notices": """SELECT request_id, count(*) AS n FROM notices GROUP BY request_id HAVING count(*) > 1""",
 }
 """Rows that say the same thing twice: one event recorded, one mail queued, one entry audited twice.
-(The tables' unique keys already refuse the same key twice; these look for the same content under two.)"""
+(The tables' unique keys already refuse the same key twice; these look for the same content under two.)
+A refusal (``refused:decide``) is recorded for each refused call: a client sending again an action whose
+answer it lost is refused each time, and each is its own record."""
 
 
 @dataclass

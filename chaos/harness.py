@@ -105,7 +105,9 @@ class Report:
             f"{len(f.duplicated)}, stuck {len(f.stuck)} (+ {f.resends} mail resends recognised by Message-ID, "
             f"{f.mails} mails); workflow task failures {len(f.task_failures)}; audit chain "
             f"{'verifies' if f.audit_ok else 'BROKEN'} ({f.audit_entries} entries); {self.seconds:.0f} s"
-            + (f"; {self.expedited} activities lost with a worker expedited" if self.expedited else "")
+            + (f"; {self.expedited} screenings lost with a worker expedited" if self.expedited else "")
+            + f"; {sum(t.submissions for t in self.traces)} submissions sent for {len(self.traces)} requests, "
+            f"{sum(t.created for t in self.traces)} started"
         )
 
     def details(self) -> list[str]:
@@ -242,6 +244,7 @@ async def run(profile: Profile, seed: int, directory: Path, keep: bool = False) 
         findings.audit_ok, findings.audit_entries = audit.ok, audit.entries
         client = await Client.connect(stack.temporal_address)
         await temporal_checks(client, traces, findings)
+        findings.duplicated += [f"{t.request_id}: started {t.created} times" for t in traces if t.created > 1]
     finally:
         await board.stop()
         if driver is not None:

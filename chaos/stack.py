@@ -306,15 +306,17 @@ class ChaosStack:
             if self._client is None:
                 self._client = await Client.connect(self.temporal_address)
             client = self._client
+            retries = []
             async for execution in client.list_workflows("ExecutionStatus = 'Running'"):
                 handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
                 for pending in (await handle.describe()).raw_description.pending_activities:
                     if (pending.activity_type.name in EXPEDITED and pending.last_worker_identity == identity
                             and pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED):
-                        await self._retry_now(client, execution.id, execution.run_id, pending.activity_id,
-                                              pending.attempt)
+                        retries.append(self._retry_now(client, execution.id, execution.run_id, pending.activity_id,
+                                                       pending.attempt))
                         self.expedited += 1
                         self.note(f"expedited {pending.activity_type.name} of {execution.id}, lost with pid {pid}")
+            await asyncio.gather(*retries)
         except Exception as error:  # noqa: BLE001 - an operator's shortcut: its failure only costs time
             self.note(f"could not expedite the activities of pid {pid}: {type(error).__name__}: {error}")
 
