@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -89,3 +90,20 @@ def test_the_fault_hook_is_off_unless_the_harness_arms_it(monkeypatch: pytest.Mo
                                                                ("screen_request", 1, False)]
     with pytest.raises(ValueError, match="ACTIVITY@N"):
         parse_kill_points("register_request:2")
+
+
+async def test_a_database_error_does_not_quote_the_statements_parameters(tmp_path: Path) -> None:
+    """The SDK logs a failed activity with its traceback: the error's text must not carry a name."""
+    from sqlalchemy import text
+
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'errors.db'}")
+    try:
+        async with db.transaction() as session:
+            await session.execute(text("CREATE TABLE people (name TEXT UNIQUE)"))
+        with pytest.raises(Exception) as raised:  # noqa: PT011 - whichever error the driver gives
+            async with db.transaction() as session:
+                for _ in range(2):
+                    await session.execute(text("INSERT INTO people (name) VALUES (:name)"), {"name": "MARCHETTI"})
+    finally:
+        await db.dispose()
+    assert "UNIQUE" in str(raised.value) and "MARCHETTI" not in str(raised.value), str(raised.value)
