@@ -90,7 +90,12 @@ class Report:
     calls: int = 0
     retries: int = 0
     expedited: int = 0
+    driving_started: float = 0.0
     events: list[str] = field(default_factory=list)
+
+    def durations(self) -> list[float]:
+        """Seconds from the start of the submissions to each script's end (the load's latency)."""
+        return sorted(t.done_at - self.driving_started for t in self.traces if t.done_at is not None)
 
     @property
     def ok(self) -> bool:
@@ -107,8 +112,15 @@ class Report:
             f"{'verifies' if f.audit_ok else 'BROKEN'} ({f.audit_entries} entries); {self.seconds:.0f} s"
             + (f"; {self.expedited} screenings lost with a worker expedited" if self.expedited else "")
             + f"; {sum(t.submissions for t in self.traces)} submissions sent for {len(self.traces)} requests, "
-            f"{sum(t.created for t in self.traces)} started"
+            f"{sum(t.created for t in self.traces)} started" + self._timing()
         )
+
+    def _timing(self) -> str:
+        done = self.durations()
+        if not done:
+            return ""
+        return (f"; scripts done {done[-1]:.0f} s after the first submission (median {done[len(done) // 2]:.0f} s, "
+                f"95th percentile {done[int(len(done) * 0.95) - 1 if len(done) > 1 else 0]:.0f} s)")
 
     def details(self) -> list[str]:
         f = self.findings
@@ -218,12 +230,14 @@ async def run(profile: Profile, seed: int, directory: Path, keep: bool = False) 
     inflictor = Inflictor(stack, profile, rng)
     findings = Findings()
     driver: Driver | None = None
+    driving_started = started
     try:
         await stack.start()
         stack.note(f"stack up: Temporal {stack.temporal_address}, API {stack.api_url}, database "
                    f"{stack.database_name} through 127.0.0.1:{stack.gate_port}, mail in {stack.mail_dir}")
         await board.start()
         driver = Driver(stack.api_url, stack.tokens, board, profile.step_timeout)
+        driving_started = time.monotonic()
 
         async def one(trace: Trace) -> Trace:
             if profile.spread:
@@ -258,7 +272,7 @@ async def run(profile: Profile, seed: int, directory: Path, keep: bool = False) 
     missing = [kind for kind in FAULT_KINDS if not tally[kind]] if profile.faults else []
     report = Report(profile.name, seed, tally, findings, time.monotonic() - started, traces, missing,
                     calls=driver.calls if driver else 0, retries=sum(t.retries for t in traces),
-                    events=stack.events, expedited=stack.expedited)
+                    events=stack.events, expedited=stack.expedited, driving_started=driving_started)
     (directory / "report.json").write_text(json.dumps({
         "line": report.line(), "details": report.details(), "events": stack.events,
         "requests": [{"request_id": t.request_id, "path": t.planned.path.value, "error": t.error,
