@@ -40,7 +40,7 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.workflowservice.v1 import UpdateActivityOptionsRequest
 from temporalio.client import Client
 
-from devstack.devserver import DevServer, free_port, port_open, start_dev_server
+from devstack.devserver import DevServer, free_port, start_dev_server
 from devstack.local_stack import REFERENCE_DIR, Supervised, member_list, prepare_database, roster
 from devstack.smtp_sink import SmtpSink
 from runtime.codec import new_key
@@ -405,5 +405,3 @@ def _answers(url: str) -> bool:
     except OSError:
         return False
 
-
-__all__ = ["ChaosStack", "DbGate", "Proc", "port_open"]
