@@ -59,12 +59,14 @@ class Profile:
     """Shorten the timeout of activities lost with a killed worker (an operator's shortcut), so a short run
     does not wait out screening's five minutes each time."""
     mail_settle: float = 300.0
+    kill_on_call: int = 3
+    """A worker kills itself in an activity's 1st to Nth call (1: every kind surely happens, even in a short run)."""
     mix: dict[Path_, int] = field(default_factory=lambda: dict(SHORT_MIX))
 
 
 def profile_named(name: str) -> Profile:
     if name == "short":
-        return Profile("short", 24, expedite=True)
+        return Profile("short", 24, expedite=True, kill_on_call=1)
     if name == "long":
         return Profile("long", 200, cycles=4, outage=20.0, devserver_down=5.0, spread=150.0, step_timeout=900.0,
                        mix=scaled(SHORT_MIX, 200))
@@ -214,16 +216,16 @@ async def settle_mail(dsn: str, seconds: float) -> None:
         await asyncio.sleep(2)
 
 
-def kill_points(rng: random.Random) -> list[str]:
-    """Where the workers kill themselves: each named activity's 1st to 3rd call in a process."""
-    return [f"{activity}@{rng.randint(1, 3)}:{phase}" for activity, phase in ACTIVITY_FAULTS.values()]
+def kill_points(rng: random.Random, last_call: int) -> list[str]:
+    """Where the workers kill themselves: each named activity's 1st to ``last_call``th call in a process."""
+    return [f"{activity}@{rng.randint(1, last_call)}:{phase}" for activity, phase in ACTIVITY_FAULTS.values()]
 
 
 async def run(profile: Profile, seed: int, directory: Path, keep: bool = False) -> Report:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     rng = random.Random(seed)
     started = time.monotonic()
-    stack = ChaosStack(directory, kill_points=kill_points(rng) if profile.faults else [],
+    stack = ChaosStack(directory, kill_points=kill_points(rng, profile.kill_on_call) if profile.faults else [],
                        api_rate=10_000 if not profile.faults else None, expedite=profile.expedite)
     traces = [Trace(p) for p in population(profile.mix, seed, uuid.uuid4().hex[:6])]
     board = Board(stack.direct_dsn)
