@@ -593,13 +593,13 @@ def _answers(url: str) -> bool:
         return False
 
 
-async def _serve_until_stopped(stack: LocalStack, pieces: Sequence[Supervised] | None = None) -> int:
+async def _serve_until_stopped(stack: LocalStack) -> int:
     """Serve until Ctrl-C / SIGTERM, restarting the worker and the API when they die (``Supervised``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    supervised = stack.supervised() if pieces is None else pieces
+    supervised = stack.supervised()
     console.print("\nServing. Ctrl-C stops everything.")
     while not stop.is_set():
         for piece in supervised:
