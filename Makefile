@@ -12,7 +12,7 @@ PIP_TOOLS ?= pip-tools==7.6.2
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium
+.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium chaos
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m devstack.local_stack
@@ -32,6 +32,12 @@ bench-search: $(STAMP)
 
 bench-screening: $(STAMP)  ## the labelled request corpus (benchmarks/corpus/) through the screening rules
 	$(PY) -m benchmarks.screening_bench
+
+# The fault harness (chaos/, README "Fault harness"): the real stack, a scripted population through every
+# path, workers, the dev server, the API, PostgreSQL and the mail server broken on purpose; one line of
+# figures, non-zero on anything lost, duplicated or stuck. CHAOS_ARGS="--profile long", or "--load 1000".
+chaos: $(STAMP) postgres
+	$(PY) -m chaos $(or $(CHAOS_ARGS),--profile short)
 
 venv: $(STAMP)
 

@@ -7,7 +7,9 @@ attributes, state kept in var/temporal.db), a local SMTP sink (mail lands in var
 embedded database and loads the default reference data, starts the worker, issues the local
 credentials (every member NCB, every reviewer in the roster, the administrator), starts the HTTP API,
 submits the example requests, prints where each one stands, and serves until Ctrl-C / SIGTERM, then
-stops everything in order (the API first, then the worker).
+stops everything in order (the API first, then the worker). While it serves it supervises the worker
+and the API: one that dies is started again after a backoff (1 s, doubling to 30 s; back to 1 s once
+it has run for a minute), each restart logged, and the rest of the stack keeps serving.
 
 Running it again is safe: the servers keep their state in var/, the key and the token are kept (a
 restarted stack reads its old workflows), reference data loads only when it changed, a credential
@@ -318,6 +320,54 @@ def _stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> No
             process.wait(5)
 
 
+RESTART_FIRST = 1.0
+RESTART_MAX = 30.0
+HEALTHY_AFTER = 60.0
+"""Backoff of a supervised process: the first restart after 1 s, each quick death doubles it up to 30 s,
+and a process that ran a minute counts as healthy again (its next death waits 1 s)."""
+
+
+@dataclass
+class Supervised:
+    """One process `make run` keeps running: started again when it dies, after a growing backoff.
+
+    ``spawn`` starts it; ``check`` is called about once a second while serving and returns what to log:
+    the death it noticed, or the restart it made."""
+
+    name: str
+    spawn: Callable[[], subprocess.Popen[bytes]]
+    process: subprocess.Popen[bytes]
+    first: float = RESTART_FIRST
+    ceiling: float = RESTART_MAX
+    healthy_after: float = HEALTHY_AFTER
+    clock: Callable[[], float] = time.monotonic
+    restarts: int = 0
+    delay: float = 0.0
+    started_at: float = field(default=0.0)
+    restart_at: float | None = None
+
+    def __post_init__(self) -> None:
+        self.started_at = self.clock()
+
+    def check(self) -> str | None:
+        now = self.clock()
+        if self.restart_at is None:
+            code = self.process.poll()
+            if code is None:
+                return None
+            healthy = now - self.started_at >= self.healthy_after
+            self.delay = self.first if healthy or not self.delay else min(self.delay * 2, self.ceiling)
+            self.restarts += 1
+            self.restart_at = now + self.delay
+            return f"{self.name} exited with {code}; restarting in {self.delay:g} s (restart {self.restarts})"
+        if now < self.restart_at:
+            return None
+        self.restart_at = None
+        self.process = self.spawn()
+        self.started_at = self.clock()
+        return f"{self.name} restarted, pid {self.process.pid} (restart {self.restarts})"
+
+
 @dataclass
 class LocalStack:
     """The processes `make run` owns, stopped in reverse order of start (the API, then the worker)."""
@@ -334,6 +384,7 @@ class LocalStack:
     worker: subprocess.Popen[bytes] | None = field(default=None, init=False)
     api: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _logs: list[IO[bytes]] = field(default_factory=list, init=False)
+    _open_logs: dict[str, IO[bytes]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         # The stack owns these servers: point everything at them, whatever the environment says.
@@ -450,16 +501,36 @@ class LocalStack:
         console.print(f"SMTP sink         127.0.0.1:{self.smtp_port} → {self.mail_dir}")
 
     def _spawn(self, module: str, log_name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        log = (self.var_dir / log_name).open("ab")
-        self._logs.append(log)
+        log = self._open_logs.get(log_name)
+        if log is None or log.closed:
+            log = self._open_logs[log_name] = (self.var_dir / log_name).open("ab")
+            self._logs.append(log)
         # Its own session: a Ctrl-C reaches us only, and we stop it ourselves, in order, with SIGTERM.
         return subprocess.Popen(
             [sys.executable, "-m", module], cwd=PROJECT_ROOT, env={**self.child_env(), **(extra_env or {})},
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
-    def start_worker(self) -> None:
+    def _spawn_worker(self) -> subprocess.Popen[bytes]:
         self.worker = self._spawn("worker", "worker.log")
+        return self.worker
+
+    def _spawn_api(self) -> subprocess.Popen[bytes]:
+        self.api = self._spawn("api", "api.log", {"API_HOST": "127.0.0.1", "API_PORT": str(self.api_port)})
+        return self.api
+
+    def supervised(self) -> list[Supervised]:
+        """The worker and the API (when it runs), each restarted when it dies while serving."""
+        pieces = []
+        if self.worker is not None:
+            pieces.append(Supervised("worker", self._spawn_worker, self.worker))
+        if self.api is not None:
+            pieces.append(Supervised("API", self._spawn_api, self.api))
+        return pieces
+
+    def start_worker(self) -> None:
+        self._spawn_worker()
+        assert self.worker is not None
         console.print(f"worker            pid {self.worker.pid}, task queue {self.config.task_queue}")
 
     async def issue_credentials(self) -> None:
@@ -489,7 +560,8 @@ class LocalStack:
             raise StackError(f"something already listens on 127.0.0.1:{self.api_port} (the API's port): stop it or "
                              "choose another with --api-port (is another `make run` still running?)")
         await self.issue_credentials()
-        self.api = self._spawn("api", "api.log", {"API_HOST": "127.0.0.1", "API_PORT": str(self.api_port)})
+        self._spawn_api()
+        assert self.api is not None
         log = self.var_dir / "api.log"
         deadline = time.monotonic() + wait
         with console.status("starting the API…"):
@@ -500,13 +572,6 @@ class LocalStack:
                     raise StackError(f"no answer from {self.api_url}/openapi.json within {wait:.0f}s: see {log}")
                 await asyncio.sleep(0.25)
         console.print(f"API               {self.api_url} (docs {self.api_url}/docs), pid {self.api.pid}")
-
-    def exited(self) -> tuple[str, int] | None:
-        """A process of ours that ended while serving: its name and exit code."""
-        for name, process in (("worker", self.worker), ("API", self.api)):
-            if process is not None and process.poll() is not None:
-                return name, process.returncode
-        return None
 
     def stop(self) -> None:
         _stop_process(self.api, 30)
@@ -531,20 +596,21 @@ def _answers(url: str) -> bool:
 
 
 async def _serve_until_stopped(stack: LocalStack) -> int:
+    """Serve until Ctrl-C / SIGTERM, restarting the worker and the API when they die (``Supervised``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    supervised = stack.supervised()
     console.print("\nServing. Ctrl-C stops everything.")
     while not stop.is_set():
-        ended = stack.exited()
-        if ended is not None:
-            name, code = ended
-            log = stack.var_dir / ("api.log" if name == "API" else "worker.log")
-            console.print(f"[red]the {name} exited with {code}: see {log}[/red]")
-            return 1
+        for piece in supervised:
+            news = piece.check()
+            if news is not None:
+                log = stack.var_dir / ("api.log" if piece.name == "API" else "worker.log")
+                console.print(f"[yellow]{time.strftime('%H:%M:%S')} {news}[/yellow] (log {log})")
         try:
-            await asyncio.wait_for(stop.wait(), timeout=1)
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
         except TimeoutError:
             pass
     return 0

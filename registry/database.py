@@ -71,6 +71,9 @@ def create_engine(url: str, **engine_options: Any) -> AsyncEngine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if not is_sqlite:
         engine_options.setdefault("pool_pre_ping", True)
+    # An error's text quotes its statement's parameters (a subject's name, say) unless told not to, and
+    # that text reaches the worker's log (the SDK logs a failed activity with its traceback).
+    engine_options.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **engine_options)
     if is_sqlite:
         _prepare_sqlite(engine)

@@ -61,6 +61,9 @@ from screening.vocabulary import TopHits
 
 logger = logging.getLogger(__name__)
 
+NOTICE_STAGES = frozenset(status.value for status in NoticeStatus)
+"""``requests.stage`` of a published request: its notice's status."""
+
 NOTICE_TRANSITIONS: dict[NoticeStatus, frozenset[NoticeStatus]] = {
     NoticeStatus.BLOCKED: frozenset({NoticeStatus.PUBLISHED, NoticeStatus.BLOCKED}),
     NoticeStatus.PUBLISHED: frozenset({NoticeStatus.BLOCKED, NoticeStatus.PUBLISHED}),
@@ -189,7 +192,10 @@ class Registry:
             )
             if not created:
                 return EventRecorded(event_key=event.event_key, created=False)
-            row.stage = event.stage.value
+            # Once published, the stage is the notice's status (change_notice_status): a request event that
+            # arrives after a block (an activity retried after its worker died) must not undo it.
+            if not (event.stage is ReviewStage.PUBLISHED and row.stage in NOTICE_STAGES):
+                row.stage = event.stage.value
             row.updated_at = max(row.updated_at, event.at)
             if event.risk is not None:
                 row.risk = event.risk.value

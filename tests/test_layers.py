@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"admin"},  # the reviewers' side
     {"api"},  # the front door: routes, authentication, authorization, limits
     {"devstack"},  # what `make run` starts
+    {"chaos"},  # the fault harness (`make chaos`): the stack `make run` starts, broken on purpose
     {"worker", "benchmarks", "tests"},  # wiring, measurement and the suite: anything below them
 ]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
