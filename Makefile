@@ -12,7 +12,7 @@ PIP_TOOLS ?= pip-tools==7.6.2
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium
+.PHONY: run test lint bench bench-search bench-screening bench-e2e clean distclean venv lock postgres chromium
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m devstack.local_stack
@@ -32,6 +32,11 @@ bench-search: $(STAMP)
 
 bench-screening: $(STAMP)  ## the labelled request corpus (benchmarks/corpus/) through the screening rules
 	$(PY) -m benchmarks.screening_bench
+
+# The whole path at scale: dev server, worker, API and a same-shape skeleton, started and stopped by the
+# benchmark (README, "Whole path at scale"). BENCH_ARGS="--requests 500 --open-cases 10000 --postgres".
+bench-e2e: $(STAMP)
+	$(PY) -m benchmarks.e2e_bench $(BENCH_ARGS)
 
 venv: $(STAMP)
 

@@ -124,7 +124,7 @@ class Api:
             if isinstance(data, list):
                 read.entries += data
                 break
-            items = next((data[k] for k in ("items", "entries", "cases", "results") if isinstance(data.get(k), list)),
+            items: list[dict[str, Any]] = next((data[k] for k in ("items", "entries", "cases", "results") if isinstance(data.get(k), list)),
                          [])
             read.entries += items
             read.paged = True
