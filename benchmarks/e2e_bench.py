@@ -124,8 +124,8 @@ class Api:
             if isinstance(data, list):
                 read.entries += data
                 break
-            items: list[dict[str, Any]] = next((data[k] for k in ("items", "entries", "cases", "results") if isinstance(data.get(k), list)),
-                         [])
+            lists = (data[k] for k in ("items", "entries", "cases", "results") if isinstance(data.get(k), list))
+            items: list[dict[str, Any]] = next(lists, [])
             read.entries += items
             read.paged = True
             cursor = next((data[k] for k in ("next_cursor", "next", "cursor") if data.get(k)), None)
