@@ -674,6 +674,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 },
             }
 
+            report["worker_memory_after_burst"] = worker.memory_kib()
             if args.open_cases:
                 log(f"open cases: {args.open_cases} left waiting on reviewers, in batches of {args.batch}…")
                 report["open"] = await run_open_cases(
@@ -759,7 +760,10 @@ def render(report: dict[str, Any]) -> str:
             f"{scale['queue_duplicated']} duplicated, ordered {scale['queue_ordered']}",
         ]
     memory = report.get("worker_memory", {})
-    lines.append(f"worker memory: peak RSS {memory.get('peak_rss_kib', 0) // 1024} MiB; sticky cache "
+    before = report.get("worker_memory_after_burst", {})
+    lines.append(f"worker memory: RSS {before.get('rss_kib', 0) // 1024} MiB after the burst, "
+                 f"{memory.get('rss_kib', 0) // 1024} MiB at the end; peak RSS "
+                 f"{memory.get('peak_rss_kib', 0) // 1024} MiB; sticky cache "
                  f"{report['sticky_cache']['max_cached_workflows']} ({report['sticky_cache']['source']})")
     if report.get("profile"):
         lines += ["", "worker profile (cProfile, every thread), top functions by own time:"]
