@@ -37,6 +37,7 @@ import os
 import pstats
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -62,6 +64,7 @@ STAGE_POLL = 0.1
 ACTION_TIMEOUT = 180.0
 QUEUE_TIMEOUT = 300.0
 MAX_ACTIONS = 10
+SUBMIT_ATTEMPTS = 3
 HISTORY_SAMPLE = 5
 TRACES_KEPT = 50
 """Cases whose every step the JSON report keeps (the first ones)."""
@@ -211,6 +214,8 @@ class Trace:
     actions: list[tuple[str, float]] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     final_stage: str = ""
+    retries: int = 0
+    """Calls the API answered with a 5xx (an update's answer not awaited in time, a submission sent again)."""
     started: float = 0.0
     ended: float = 0.0
     error: str | None = None
@@ -246,7 +251,14 @@ async def drive(api: Api, watcher: QueueWatcher, request: BenchRequest, path_hea
     trace.started = now()
     try:
         headers = {"X-Bench-Path": path_header} if path_header else {}
-        response = await api.call("POST", "/v1/requests", f"ncb:{request.ncb}", json=request.body, headers=headers)
+        for attempt in range(SUBMIT_ATTEMPTS):
+            # A submission is idempotent (the same NCB reference answers the same request): one the
+            # API could not answer in time (5xx) is sent again, as an NCB's integration would.
+            response = await api.call("POST", "/v1/requests", f"ncb:{request.ncb}", json=request.body,
+                                      headers=headers)
+            if response.status_code < 500 or attempt == SUBMIT_ATTEMPTS - 1:
+                break
+            trace.retries += 1
         if response.status_code not in (200, 201):
             raise RuntimeError(f"submit answered {response.status_code}: {response.text[:300]}")
         trace.request_id = str(response.json()["request_id"])
@@ -266,9 +278,12 @@ async def drive(api: Api, watcher: QueueWatcher, request: BenchRequest, path_hea
             profile = f"ncb:{request.ncb}" if actor == "ncb" else f"reviewer:{actor}"
             started = now()
             response = await api.call("POST", ROUTES[action].format(id=trace.request_id), profile, json=body)
-            if response.status_code >= 400:
+            if 400 <= response.status_code < 500:
                 raise RuntimeError(f"{action} in {stage} answered {response.status_code}: {response.text[:300]}")
-            answered = str(response.json().get("stage", ""))
+            # A 5xx: the API gave up waiting for the update's answer (it may still be applied); what
+            # counts is when the case's stage changes.
+            trace.retries += response.status_code >= 500
+            answered = str(response.json().get("stage", "")) if response.status_code < 400 else ""
             after = answered if answered and answered != stage else await wait_stage_change(
                 api, trace.request_id, stage
             )
@@ -327,6 +342,7 @@ async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], heade
         "paths": dict(Counter(t.path for t in traces if not t.error)),
         "ended": dict(Counter(t.final_stage or "error" for t in traces)),
         "errors": [f"#{t.index} {t.request_id}: {t.error}" for t in traces if t.error][:20],
+        "api_5xx": sum(t.retries for t in traces),
         "queue_reads_s": percentiles(watcher.reads),
         "traces": [
             {"index": t.index, "plan": t.plan, "path": t.path, "request_id": t.request_id,
@@ -479,10 +495,10 @@ async def run_open_cases(api: Api, stack: Stack, worker: Child, count: int, batc
         action, actor, body = step
         started = now()
         response = await api.call("POST", ROUTES[action].format(id=request_id), f"reviewer:{actor}", json=body)
-        if response.status_code >= 400:
+        if 400 <= response.status_code < 500:
             failures.append(f"{action} on {request_id}: {response.status_code} {response.text[:200]}")
             continue
-        answered = str(response.json().get("stage", ""))
+        answered = str(response.json().get("stage", "")) if response.status_code < 400 else ""
         if not answered or answered == stage:
             await wait_stage_change(api, request_id, stage)
         action_times.append(now() - started)
@@ -785,6 +801,10 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=500, help="requests driven end to end (default 500)")
@@ -803,6 +823,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (logs, databases)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop what was started, as on Ctrl-C
     code = 0
     try:
         report = asyncio.run(run(args))
@@ -814,6 +835,8 @@ def main(argv: list[str] | None = None) -> None:
     except StackError as error:
         print(f"the benchmark's stack failed: {error}", file=sys.stderr)
         code = 2
+    except KeyboardInterrupt:
+        code = 130
     except Exception:  # noqa: BLE001 - report, then leave without the interpreter's teardown
         import traceback
 
