@@ -61,8 +61,10 @@ FINAL = ("published", "denied", "withdrawn")
 QUEUE_POLL = 0.25
 """Seconds between two reads of the queue while cases are followed (the same for both systems)."""
 STAGE_POLL = 0.1
-ACTION_TIMEOUT = 180.0
-QUEUE_TIMEOUT = 300.0
+STAGE_POLL_MAX = 2.0
+ACTION_TIMEOUT = 600.0
+QUEUE_TIMEOUT = 900.0
+"""Generous: on a loaded 2-CPU machine a burst of hundreds of cases takes minutes to screen."""
 MAX_ACTIONS = 10
 SUBMIT_ATTEMPTS = 3
 HISTORY_SAMPLE = 5
@@ -234,12 +236,19 @@ class Trace:
 
 
 async def wait_stage_change(api: Api, request_id: str, before: str, within: float = ACTION_TIMEOUT) -> str:
+    """Read the case until its stage is not ``before``: every 0.1 s at first, backing off to every 2 s (each
+    read is a query the worker answers: a tight loop on many slow cases would load what it measures)."""
     deadline = now() + within
+    pause = STAGE_POLL
     while now() < deadline:
-        stage = await api.stage(request_id, "legal.ana")
+        try:
+            stage = await api.stage(request_id, "legal.ana")
+        except httpx.HTTPError:
+            stage = ""
         if stage and stage != before:
             return stage
-        await asyncio.sleep(STAGE_POLL)
+        await asyncio.sleep(pause)
+        pause = min(STAGE_POLL_MAX, pause * 1.5)
     raise TimeoutError(f"{request_id} stayed in {before} for {within:.0f}s")
 
 
@@ -277,16 +286,24 @@ async def drive(api: Api, watcher: QueueWatcher, request: BenchRequest, path_hea
             action, actor, body = step
             profile = f"ncb:{request.ncb}" if actor == "ncb" else f"reviewer:{actor}"
             started = now()
-            response = await api.call("POST", ROUTES[action].format(id=trace.request_id), profile, json=body)
+            route = ROUTES[action].format(id=trace.request_id)
+            response = await api.call("POST", route, profile, json=body)
             if 400 <= response.status_code < 500:
                 raise RuntimeError(f"{action} in {stage} answered {response.status_code}: {response.text[:300]}")
-            # A 5xx: the API gave up waiting for the update's answer (it may still be applied); what
-            # counts is when the case's stage changes.
-            trace.retries += response.status_code >= 500
             answered = str(response.json().get("stage", "")) if response.status_code < 400 else ""
-            after = answered if answered and answered != stage else await wait_stage_change(
-                api, trace.request_id, stage
-            )
+            if answered and answered != stage:
+                after = answered
+            elif response.status_code < 500:
+                after = await wait_stage_change(api, trace.request_id, stage)
+            else:
+                # A 5xx: the API gave up waiting for the update (accepted or not). Wait for the stage to
+                # change; if it does not, send the action once more (refused if it was applied after all).
+                trace.retries += 1
+                try:
+                    after = await wait_stage_change(api, trace.request_id, stage, ACTION_TIMEOUT / 4)
+                except TimeoutError:
+                    await api.call("POST", route, profile, json=body)
+                    after = await wait_stage_change(api, trace.request_id, stage)
             trace.actions.append((action, now() - started))
             stage = after
             trace.stages.append(stage)
