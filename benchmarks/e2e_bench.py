@@ -54,7 +54,7 @@ from typing import Any
 import httpx
 
 from benchmarks.e2e_requests import ROUTES, UPDATE_OF_ACTION, BenchRequest, generate, next_action, path_name
-from benchmarks.e2e_stack import REAL_QUEUE, SKELETON_QUEUE, Child, Stack, StackError
+from benchmarks.e2e_stack import REAL_QUEUE, SKELETON_QUEUE, Child, Stack, StackError, cpu_seconds
 from runtime.config import PROJECT_ROOT
 
 FINAL = ("published", "denied", "withdrawn")
@@ -328,10 +328,13 @@ async def settle(child: Child, idle_share: float = 0.05, window: float = 1.0, li
             return
 
 
-async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], headers: list[str] | None = None
-                    ) -> tuple[list[Trace], dict[str, Any]]:
+async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], headers: list[str] | None = None,
+                    others: dict[str, int] | None = None) -> tuple[list[Trace], dict[str, Any]]:
+    """``others``: processes (name: pid) whose CPU per request is reported beside the worker's."""
     watcher = QueueWatcher(api, "legal.ana")
     watcher.start()
+    others = others or {}
+    others_before = {name: cpu_seconds(pid) for name, pid in others.items()}
     cpu_before = worker.cpu_seconds()
     started = now()
     traces = await asyncio.gather(*(
@@ -341,6 +344,7 @@ async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], heade
     await watcher.stop()
     await settle(worker)
     cpu = worker.cpu_seconds() - cpu_before
+    others_cpu = {name: cpu_seconds(pid) - others_before[name] for name, pid in others.items()}
     wall = finished - started
     by_action: dict[str, list[float]] = defaultdict(list)
     for trace in traces:
@@ -356,6 +360,9 @@ async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], heade
         "any_action_s": percentiles(s for t in traces for _, s in t.actions),
         "worker_cpu_s": round(cpu, 3),
         "worker_cpu_ms_per_request": round(1000 * cpu / len(requests), 2) if requests else None,
+        "other_cpu_ms_per_request": {
+            name: round(1000 * seconds / len(requests), 2) for name, seconds in others_cpu.items()
+        } if requests else {},
         "paths": dict(Counter(t.path for t in traces if not t.error)),
         "ended": dict(Counter(t.final_stage or "error" for t in traces)),
         "errors": [f"#{t.index} {t.request_id}: {t.error}" for t in traces if t.error][:20],
@@ -666,7 +673,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await run_burst(real_api, worker, generate(args.warmup, seed=args.seed + 99, tag="WARM"))
             log(f"real: {args.requests} requests submitted at once…")
             requests = generate(args.requests, seed=args.seed, tag="REAL")
-            traces, real = await run_burst(real_api, worker, requests)
+            assert stack.server is not None
+            traces, real = await run_burst(real_api, worker, requests,
+                                           others={"api": api_child.pid, "temporal": stack.server.process.pid})
             from models.ids import workflow_id_for
 
             real["history_events"], scripts = await histories(client, traces, workflow_id_for)
@@ -686,7 +695,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 for t in warm_twins], [t.path_key for t in warm_twins])
             log(f"skeleton: {len(twins)} requests submitted at once…")
             skeleton_traces, skeleton = await run_burst(
-                skeleton_api, skeleton_worker, [by_index[t.index] for t in twins], [t.path_key for t in twins])
+                skeleton_api, skeleton_worker, [by_index[t.index] for t in twins], [t.path_key for t in twins],
+                others={"api": skeleton_api_child.pid, "temporal": stack.server.process.pid})
             from benchmarks.skeleton_service import workflow_id as skeleton_workflow_id
 
             skeleton["history_events"], _ = await histories(client, skeleton_traces, skeleton_workflow_id)
@@ -767,6 +777,10 @@ def render(report: dict[str, Any]) -> str:
             row(f"{name} {key} (s)", value[key], other.get(key), _ratio(value[key], other.get(key)))
     row("worker CPU per request (ms)", real["worker_cpu_ms_per_request"], skeleton["worker_cpu_ms_per_request"],
         ratios["worker_cpu_per_request"])
+    for name, value in real.get("other_cpu_ms_per_request", {}).items():
+        other = skeleton.get("other_cpu_ms_per_request", {}).get(name)
+        row(f"{name} CPU per request (ms)", value, other, _ratio(value, other))
+    row("API 5xx (answers not awaited)", real.get("api_5xx"), skeleton.get("api_5xx"), None)
     lines.append("")
     lines.append("history events per path (median; min-max), activities, timers, updates:")
     for path, value in sorted(real["history_events"].items()):

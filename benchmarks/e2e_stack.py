@@ -39,6 +39,15 @@ class StackError(RuntimeError):
     pass
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 @dataclass
 class Child:
     name: str
@@ -51,12 +60,7 @@ class Child:
         return self.process.pid
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the process (all its threads) so far."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return cpu_seconds(self.pid)
 
     def memory_kib(self) -> dict[str, int]:
         """Peak (VmHWM) and current (VmRSS) resident memory, KiB."""
