@@ -566,14 +566,29 @@ def sticky_cache() -> dict[str, Any]:
             "source": "worker.py" if configured else "temporalio default (worker.py does not set it)"}
 
 
-def top_functions(path: Path, count: int = 25) -> list[dict[str, Any]]:
+def top_functions(path: Path, count: int = 25) -> dict[str, Any]:
+    """The worker's profile (CPU seconds per function): the most expensive by own time, and the project's
+    own functions (not the venv's) by cumulative time, which says which step the time is spent under."""
     stats = pstats.Stats(str(path))
     rows = []
     entries: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = 0.0
     for (filename, line, name), (_cc, calls, tottime, cumtime, _callers) in entries.items():
-        rows.append({"function": f"{Path(filename).name}:{line}({name})", "file": filename, "calls": calls,
+        total += tottime
+        shown = filename
+        if filename.startswith(str(PROJECT_ROOT)):
+            shown = filename[len(str(PROJECT_ROOT)) + 1:]
+        rows.append({"function": f"{shown}:{line}({name})", "ours": _ours(filename), "calls": calls,
                      "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3)})
-    return sorted(rows, key=lambda r: r["tottime_s"], reverse=True)[:count]
+    return {
+        "total_cpu_s": round(total, 2),
+        "own": sorted(rows, key=lambda r: r["tottime_s"], reverse=True)[:count],
+        "ours": sorted((r for r in rows if r["ours"]), key=lambda r: r["cumtime_s"], reverse=True)[:count],
+    }
+
+
+def _ours(filename: str) -> bool:
+    return filename.startswith(str(PROJECT_ROOT)) and "/.venv/" not in filename and "site-packages" not in filename
 
 
 def goal(name: str, value: Any, target: str, ok: bool | None) -> dict[str, Any]:
@@ -813,8 +828,14 @@ def render(report: dict[str, Any]) -> str:
                  f"{memory.get('peak_rss_kib', 0) // 1024} MiB; sticky cache "
                  f"{report['sticky_cache']['max_cached_workflows']} ({report['sticky_cache']['source']})")
     if report.get("profile"):
-        lines += ["", "worker profile (cProfile, every thread), top functions by own time:"]
-        for entry in report["profile"][:20]:
+        profile = report["profile"]
+        lines += ["", f"worker profile (cProfile on each thread's CPU clock; {profile['total_cpu_s']} s of CPU), "
+                      "top functions by own time:"]
+        for entry in profile["own"][:20]:
+            lines.append(f"  {entry['tottime_s']:>8.2f}s own {entry['cumtime_s']:>8.2f}s cum {entry['calls']:>9} "
+                         f"calls  {entry['function']}")
+        lines += ["the project's own functions by cumulative time:"]
+        for entry in profile["ours"][:20]:
             lines.append(f"  {entry['tottime_s']:>8.2f}s own {entry['cumtime_s']:>8.2f}s cum {entry['calls']:>9} "
                          f"calls  {entry['function']}")
     lines += ["", "goals:"]
