@@ -580,11 +580,30 @@ def top_functions(path: Path, count: int = 25) -> dict[str, Any]:
             shown = filename[len(str(PROJECT_ROOT)) + 1:]
         rows.append({"function": f"{shown}:{line}({name})", "ours": _ours(filename), "calls": calls,
                      "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3)})
+    libraries: dict[str, float] = defaultdict(float)
+    for (filename, _line, _name), (_cc, _calls, tottime, _cumtime, _callers) in entries.items():
+        libraries[_library(filename)] += tottime
     return {
         "total_cpu_s": round(total, 2),
+        "by_library": {name: round(seconds, 2) for name, seconds in
+                       sorted(libraries.items(), key=lambda item: item[1], reverse=True)[:count]},
         "own": sorted(rows, key=lambda r: r["tottime_s"], reverse=True)[:count],
         "ours": sorted((r for r in rows if r["ours"]), key=lambda r: r["cumtime_s"], reverse=True)[:count],
     }
+
+
+def _library(filename: str) -> str:
+    """Where a function's own time is spent: a package of the venv, of the standard library, of the project
+    (builtins are ``~``, counted apart: their caller is not in the statistics' key)."""
+    if filename.startswith("~"):
+        return "(builtins)"
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if _ours(filename):
+        return "project: " + filename[len(str(PROJECT_ROOT)) + 1:].split("/", 1)[0].removesuffix(".py")
+    if "/lib/python3" in filename:
+        return "stdlib: " + filename.split("/lib/python3", 1)[1].split("/", 2)[1].removesuffix(".py")
+    return "(other)"
 
 
 def _ours(filename: str) -> bool:
@@ -834,7 +853,11 @@ def render(report: dict[str, Any]) -> str:
         for entry in profile["own"][:20]:
             lines.append(f"  {entry['tottime_s']:>8.2f}s own {entry['cumtime_s']:>8.2f}s cum {entry['calls']:>9} "
                          f"calls  {entry['function']}")
-        lines += ["the project's own functions by cumulative time:"]
+        lines += ["own time by library:"]
+        for name, seconds in list(profile["by_library"].items())[:15]:
+            lines.append(f"  {seconds:>8.2f}s  {name}")
+        lines += ["the project's own functions by cumulative time (an async function's includes what ran while it "
+                  "awaited):"]
         for entry in profile["ours"][:20]:
             lines.append(f"  {entry['tottime_s']:>8.2f}s own {entry['cumtime_s']:>8.2f}s cum {entry['calls']:>9} "
                          f"calls  {entry['function']}")
