@@ -12,7 +12,7 @@ PIP_TOOLS ?= pip-tools==7.6.2
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 
-.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium chaos
+.PHONY: run test lint bench bench-search bench-screening clean distclean venv lock postgres chromium chaos bench-e2e
 
 run: $(STAMP)  ## dev server + Web UI, SMTP sink, database, worker; submits the examples; Ctrl-C stops
 	$(PY) -m devstack.local_stack
@@ -38,6 +38,11 @@ bench-screening: $(STAMP)  ## the labelled request corpus (benchmarks/corpus/) t
 # figures, non-zero on anything lost, duplicated or stuck. CHAOS_ARGS="--profile long", or "--load 1000".
 chaos: $(STAMP) postgres
 	$(PY) -m chaos $(or $(CHAOS_ARGS),--profile short)
+
+# The whole path at scale: dev server, worker, API and a same-shape skeleton, started and stopped by the
+# benchmark (README, "Whole path at scale"). BENCH_ARGS="--requests 500 --open-cases 10000 --postgres".
+bench-e2e: $(STAMP)
+	$(PY) -m benchmarks.e2e_bench $(BENCH_ARGS)
 
 venv: $(STAMP)
 
