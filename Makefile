@@ -22,7 +22,7 @@ test: $(STAMP) postgres chromium  ## the whole suite (pytest args: make test ARG
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy models runtime screening registry activities workflows clients starter admin api devstack worker.py benchmarks tests
+	$(VENV)/bin/mypy models runtime screening registry activities workflows clients starter admin api devstack chaos worker.py benchmarks tests
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.matcher_bench

@@ -13,7 +13,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from api.auth import IdentityProviderUnavailable
@@ -51,6 +51,11 @@ class Door:
             return await within(self.limits.temporal_timeout, call)
         except (ActionRefused, UnknownCase) as error:
             raise from_refusal(error, what) from None
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            raise ProblemError(
+                "TemporalTimeout", "The workflow did not answer the action in time; it may still take effect: "
+                "read the case or notice before trying again."
+            ) from None
         except RPCError as error:
             raise from_rpc(error) from None
         except RuntimeError as error:
