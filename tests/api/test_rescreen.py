@@ -68,7 +68,8 @@ async def test_a_refugee_load_through_the_api_re_screens_open_cases_and_notices(
 
     async def queued() -> dict[str, Any] | None:
         queue = (await api.call("reviewer:legal.ana", "GET", "/v1/cases")).json()
-        return next((e for e in queue["entries"] if e["request_id"] == case_id and e["stage"] == "detailed_review"), None)
+        entries = queue["entries"]
+        return next((e for e in entries if e["request_id"] == case_id and e["stage"] == "detailed_review"), None)
 
     entry = await eventually(queued, "the case back in detailed review in the queue")
     assert (entry["blocking"], entry["risk"]) == (1, "high")
