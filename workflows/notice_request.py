@@ -240,7 +240,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                     ReviewStage.LEGAL_ASSESSMENT, self.state.review_concluded_by, "detailed review concluded"
                 )
                 return
-            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
+            if not await self._wait_for_change(*self._next_wait()):
                 await self._fire_due_timers()
 
     async def assess(self) -> None:
@@ -268,7 +268,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
                 )
                 return
             await self._send_pending_questions()
-            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
+            if not await self._wait_for_change(*self._next_wait()):
                 await self._fire_due_timers()
 
     async def decide(self) -> None:
@@ -278,7 +278,7 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             and self.state.decision is None
             and not pending.withdrawal(self.state)
         ):
-            if not await self._wait_for_change(self._next_timer(), self._next_timer_summary()):
+            if not await self._wait_for_change(*self._next_wait()):
                 await self._fire_due_timers()
         decision = self.state.decision
         if decision is None:
@@ -692,22 +692,15 @@ class NoticeRequestWorkflow(MessageHandling[CaseState]):
             and not pending.move(self.state)
         )
 
-    def _next_timer(self) -> datetime | None:
+    def _next_wait(self) -> tuple[datetime | None, str]:
         """The next deadline of the case, or the lapse of a claim when that comes first (only a case
-        claimed under the ``CLAIMS`` patch has one, so older histories wait as they did)."""
+        claimed under the ``CLAIMS`` patch has one, so older histories wait as they did), with what it is
+        for as the Temporal UI shows it (ids and reviewer ids only)."""
         timer = deadlines.next_case_timer(self.state)
         lapse = self.state.claimed_until if self.state.assignee else None
-        if lapse is None:
-            return timer
-        return lapse if timer is None else min(timer, lapse)
-
-    def _next_timer_summary(self) -> str:
-        """What ``_next_timer`` waits for, as the Temporal UI shows it (ids and reviewer ids only)."""
-        lapse = self.state.claimed_until if self.state.assignee else None
-        timer = deadlines.next_case_timer(self.state)
         if lapse is not None and (timer is None or lapse <= timer):
-            return f"claim by {self.state.assignee} lapses at {lapse.isoformat(timespec='minutes')}"
-        return deadlines.next_case_timer_summary(self.state)
+            return lapse, f"claim by {self.state.assignee} lapses at {lapse.isoformat(timespec='minutes')}"
+        return timer, deadlines.next_case_timer_summary(self.state)
 
     def _decided_by(self) -> str:
         return self.state.decision.decided_by if self.state.decision else "system"

@@ -44,12 +44,9 @@ class QueueFilters:
     limit: int = PAGE_SIZE
 
 
-QueueRow = QueueEntry
-
-
 @dataclass
 class QueuePage:
-    rows: list[QueueRow]
+    rows: list[QueueEntry]
     total: int
     """Cases matching the filters, on every page."""
     counts: dict[str, int] = field(default_factory=dict)
