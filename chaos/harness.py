@@ -20,7 +20,7 @@ from temporalio.client import Client
 from chaos.checks import Findings, mail_checks, registry_checks, temporal_checks
 from chaos.driver import Board, Driver, Trace
 from chaos.population import SHORT_MIX, Path_, population, scaled
-from chaos.stack import ChaosStack
+from chaos.stack import ChaosStack, Proc
 
 log = logging.getLogger("chaos")
 
@@ -147,18 +147,30 @@ class Inflictor:
     async def pause(self, low: float, high: float) -> None:
         await asyncio.sleep(self.rng.uniform(low, high))
 
+    async def _running(self, procs: list[Proc], seconds: float = 60) -> list[Proc]:
+        """The processes of ``procs`` that are up, waiting (bounded) while their supervisor restarts them:
+        a fault meant for a running process is not lost to one still in its restart backoff."""
+        deadline = time.monotonic() + seconds
+        while True:
+            up = [p for p in procs if p.supervised is not None and p.supervised.process.poll() is None]
+            if up or time.monotonic() >= deadline:
+                return up
+            await asyncio.sleep(0.5)
+
     async def kill_api(self) -> None:
+        await self._running([self.stack.api])
         pid = self.stack.kill(self.stack.api)
         if pid is not None:
             self._count("API killed", f"pid {pid}")
 
     async def kill_worker(self) -> None:
-        worker = self.rng.choice(self.stack.workers)
+        worker = self.rng.choice(await self._running(self.stack.workers) or self.stack.workers)
         pid = self.stack.kill(worker)
         if pid is not None:
             self._count("worker killed", f"{worker.name} pid {pid}")
 
     async def kill_workers_while_waiting(self) -> None:
+        await self._running(self.stack.workers)
         pids = [pid for worker in self.stack.workers if (pid := self.stack.kill(worker)) is not None]
         if pids:
             self._count("worker killed while cases wait", f"every worker, pids {pids}")
