@@ -209,7 +209,7 @@ def build_worker(
     screening = ScreeningActivities(db, config)
     mail = MailActivities(db, config)
     rescreen = RescreenActivities(db)
-    dispatch = DispatchActivities(client, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
+    dispatch = DispatchActivities(client, registry.registry, MessageDeliveryWorkflow.run, PublishedNoticeWorkflow.run)
     return Worker(
         client,
         task_queue=task_queue or config.task_queue,
@@ -229,8 +229,11 @@ def build_worker(
             mail.deliver_message,
             dispatch.start_delivery,
             dispatch.start_notice_lifetime,
+            dispatch.send_messages,
         ],
         interceptors=[OutageLog()] if interceptors is None else interceptors,
+        max_cached_workflows=config.max_cached_workflows,
+        max_concurrent_activities=config.max_concurrent_activities,
     )
 
 

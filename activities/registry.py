@@ -39,7 +39,8 @@ from runtime.config import Settings
 T = TypeVar("T")
 
 
-async def _refusing(call: Awaitable[T]) -> T:
+async def refusing(call: Awaitable[T]) -> T:
+    """The registry's refusal for good as a non-retryable failure of its kind; anything else retried."""
     try:
         return await call
     except RegistryError as error:
@@ -55,27 +56,27 @@ class RegistryActivities:
 
     @activity.defn
     async def register_request(self, input: RegisterRequestInput) -> RequestRegistered:
-        return await _refusing(self.registry.register_request(input))
+        return await refusing(self.registry.register_request(input))
 
     @activity.defn
     async def record_case_event(self, event: CaseEvent) -> EventRecorded:
-        return await _refusing(self.registry.record_case_event(event))
+        return await refusing(self.registry.record_case_event(event))
 
     @activity.defn
     async def queue_message(self, message: OutboxMessage) -> MessageQueued:
-        return await _refusing(self.registry.queue_message(message))
+        return await refusing(self.registry.queue_message(message))
 
     @activity.defn
     async def publish_notice(self, input: PublishNoticeInput) -> NoticePublished:
-        return await _refusing(self.registry.publish_notice(input))
+        return await refusing(self.registry.publish_notice(input))
 
     @activity.defn
     async def change_notice_status(self, change: NoticeStatusChange) -> EventRecorded:
-        return await _refusing(self.registry.change_notice_status(change))
+        return await refusing(self.registry.change_notice_status(change))
 
     @activity.defn
     async def record_acknowledgement(self, input: AcknowledgementInput) -> EventRecorded:
-        return await _refusing(self.registry.record_acknowledgement(input))
+        return await refusing(self.registry.record_acknowledgement(input))
 
     @activity.defn
     async def lookup_reviewer(self, input: ReviewerLookupInput) -> ReviewerLookup:

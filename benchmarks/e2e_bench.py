@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import inspect
 import json
 import os
 import pstats
@@ -556,14 +555,11 @@ async def run_open_cases(api: Api, stack: Stack, worker: Child, count: int, batc
 
 
 def sticky_cache() -> dict[str, Any]:
-    """What the worker configures for its sticky cache: worker.py's setting, else the SDK's default."""
-    from temporalio.worker import Worker
+    """The worker's sticky cache: ``WORKER_MAX_CACHED_WORKFLOWS`` as the worker reads it (its setting)."""
+    from runtime.config import Settings
 
-    source = (PROJECT_ROOT / "worker.py").read_text(encoding="utf-8")
-    default = inspect.signature(Worker.__init__).parameters["max_cached_workflows"].default
-    configured = "max_cached_workflows" in source
-    return {"max_cached_workflows": "set in worker.py" if configured else default,
-            "source": "worker.py" if configured else "temporalio default (worker.py does not set it)"}
+    return {"max_cached_workflows": Settings().max_cached_workflows,
+            "source": "WORKER_MAX_CACHED_WORKFLOWS (runtime.config; 1000 unless set)"}
 
 
 def top_functions(path: Path, count: int = 25) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from temporalio.client import WorkflowHistory
 
 from benchmarks.skeleton import Segment, Step
 
+RECORD_EVENT = "record_case_event"
+"""The activity that records a case's event; the read model of the queue is written with it."""
+
 
 def _size(payloads: Any) -> int:
     return sum(len(p.data) for p in payloads.payloads) if payloads is not None else 0
@@ -42,6 +45,18 @@ def script_from_history(history: WorkflowHistory) -> list[Segment]:
                 scheduled[done.scheduled_event_id].out_size = _size(done.result)
         elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
             segments[-1].steps.append(Step(kind="upsert", attrs=_attrs(event)))
+    for before, after in zip(segments, segments[1:], strict=False):
+        # The upserts an update's segment issues before it records its own event (``record_case_event``)
+        # are the previous move's: the move's event, and with it the reviewers' queue (the registry's read
+        # model), was written before its upsert, so the driver saw the case and acted first. Left there,
+        # the skeleton would wait for that action in the stage before it, never listed, and stall.
+        first_record = next(
+            (i for i, step in enumerate(after.steps) if step.kind == "activity" and step.name == RECORD_EVENT),
+            len(after.steps),
+        )
+        late = [step for step in after.steps[:first_record] if step.kind == "upsert"]
+        before.steps.extend(late)
+        after.steps = [step for step in after.steps if not any(step is moved for moved in late)]
     return segments
 
 

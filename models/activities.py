@@ -122,6 +122,19 @@ class WorkflowStarted(BaseModel):
     """False when it had been started before: a retried or replayed start finds it, never a second one."""
 
 
+class SendMessagesInput(BaseModel):
+    """Messages a workflow sends at one moment (a broadcast's language groups): queued and their
+    deliveries started by one activity."""
+
+    messages: list[OutboxMessage] = Field(min_length=1)
+
+
+class MessagesSent(BaseModel):
+    """Each message's delivery workflow, in the order given."""
+
+    deliveries: list[WorkflowStarted]
+
+
 class MessageDelivered(BaseModel):
     message_key: str
     delivered_to: list[str] = Field(default_factory=list)

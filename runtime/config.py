@@ -75,6 +75,18 @@ class Settings:
         default_factory=lambda: Path(os.environ.get("NOTICE_CREDENTIALS") or VAR_DIR / "credentials.json")
     )
     """The commands' store of tokens, one per profile (``ncb:FR``, ``reviewer:legal.ana``, ``admin``; mode 0600)."""
+    max_cached_workflows: int = field(
+        default_factory=lambda: int(os.environ.get("WORKER_MAX_CACHED_WORKFLOWS") or 1000)
+    )
+    """Workflows a worker keeps in its sticky cache (about 250 KiB each, measured): the memory bound of
+    a worker whatever the backlog. A case outside it replays its history (40-150 events, milliseconds of
+    CPU) when a reviewer next acts; 1,000 is temporalio's default."""
+    max_concurrent_activities: int = field(
+        default_factory=lambda: int(os.environ.get("WORKER_MAX_CONCURRENT_ACTIVITIES") or 100)
+    )
+    """Activities a worker runs at once (temporalio's default 100). The registry's pool holds 15
+    connections a process (SQLAlchemy's 5 + 10 overflow): beyond them, registry activities wait for a
+    connection while their start-to-close clocks run."""
     claim_hours: float = field(default_factory=lambda: float(os.environ.get("CLAIM_HOURS") or 4))
     """How long a reviewer's claim on a case holds before it lapses (at most 24 hours)."""
     console_session_key: str | None = field(default_factory=lambda: os.environ.get("CONSOLE_SESSION_KEY") or None)

@@ -23,7 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from models.case import AnyMessage, CaseState, Message, RejectedMessage, TimelineEvent
     from models.notice import PublishedNoticeState
     from workflows.checks import Refused
-    from workflows.steps import send_in_languages, send_message, working_languages
+    from workflows.steps import (
+        MESSAGES_SENT_TOGETHER,
+        language_groups,
+        send_in_languages,
+        send_message,
+        send_messages,
+        working_languages,
+    )
 
 M = TypeVar("M", bound=Message)
 
@@ -114,22 +121,27 @@ class MessageHandling(Generic[S]):
         """In the workflow's timeline and the registry's audit trail."""
         raise NotImplementedError
 
-    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
-        """A message to NCBs (or the NDTF) the workflow causes, under a key of its own; the key."""
-        key = self.state.next_id("msg")
-        await send_message(
-            OutboxMessage(
-                message_key=key,
-                kind=kind,
-                to_ncbs=to,
-                subject=subject,
-                body=body,
-                created_at=workflow.now(),
-                request_id=self.state.request_id,
-                notice_id=self.state.notice_id,
-            )
+    def _message(self, kind: MessageKind, to: list[str], subject: str, body: str) -> OutboxMessage:
+        """A message to NCBs (or the NDTF) the workflow causes, under a key of its own."""
+        return OutboxMessage(
+            message_key=self.state.next_id("msg"),
+            kind=kind,
+            to_ncbs=to,
+            subject=subject,
+            body=body,
+            created_at=workflow.now(),
+            request_id=self.state.request_id,
+            notice_id=self.state.notice_id,
         )
-        return key
+
+    async def _send(self, kind: MessageKind, to: list[str], subject: str, body: str) -> str:
+        """One message, queued and its delivery started; its key."""
+        message = self._message(kind, to, subject, body)
+        if workflow.patched(MESSAGES_SENT_TOGETHER):
+            await send_messages([message])
+        else:
+            await send_message(message)
+        return message.message_key
 
     async def _tell(
         self, kind: MessageKind, to: list[str], compose: Callable[[str], tuple[str, str]]
@@ -144,9 +156,15 @@ class MessageHandling(Generic[S]):
         languages: dict[str, str] | None,
         compose: Callable[[str], tuple[str, str]],
     ) -> list[tuple[str, str]]:
-        """One message per language among the recipients, each its own outbox message and delivery
-        (``steps.send_in_languages``); a history from before the languages sent one in English to them
-        all. The (key, subject) of each message sent."""
+        """One message per language among the recipients, each its own outbox message and delivery,
+        all sent by one activity; a history from before the languages sent one in English to them all.
+        The (key, subject) of each message sent."""
+        if workflow.patched(MESSAGES_SENT_TOGETHER):
+            messages = [
+                self._message(kind, group, *compose(language)) for language, group in language_groups(to, languages)
+            ]
+            await send_messages(messages)
+            return [(message.message_key, message.subject) for message in messages]
 
         async def send(group: list[str], subject: str, body: str) -> str:
             return await self._send(kind, group, subject, body)

@@ -13,7 +13,13 @@ with workflow.unsafe.imports_passed_through():
     import workflows.texts as texts
     from activities.dispatch import DispatchActivities
     from activities.registry import RegistryActivities
-    from models.activities import MembersInput, OutboxMessage, ReviewerLookupInput, StartDeliveryInput
+    from models.activities import (
+        MembersInput,
+        OutboxMessage,
+        ReviewerLookupInput,
+        SendMessagesInput,
+        StartDeliveryInput,
+    )
     from workflows.checks import Refused
     from workflows.legacy_members import ISO_3166_BEFORE_REFERENCE_MEMBERS
     from workflows.policy import ReviewerAction, may
@@ -27,6 +33,10 @@ NCB_WORKING_LANGUAGE = "ncb-working-language"
 """Patch: each message to NCBs is written in each recipient's working language (the member list's
 ``language``), one message per language. Histories recorded before it (no marker) replay as they ran:
 in English, one message to all the recipients."""
+MESSAGES_SENT_TOGETHER = "messages-sent-together"
+"""Patch: the messages a workflow sends at one moment (a broadcast's language groups) are queued and
+their deliveries started by one activity (``send_messages``). Histories recorded before it (no marker)
+replay as they ran: ``queue_message`` then ``start_delivery`` for each message."""
 
 
 async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
@@ -94,26 +104,45 @@ async def members_and_languages() -> tuple[list[str], dict[str, str] | None]:
     return ncbs, await working_languages(ncbs)
 
 
+def language_groups(to: list[str], languages: dict[str, str] | None) -> list[tuple[str, list[str]]]:
+    """The recipients by working language, each NCB in exactly one group; with no languages (a history
+    from before them), one group in English."""
+    groups = texts.by_language(to, languages) if languages is not None else []
+    return groups or [(texts.ENGLISH, to)]
+
+
 async def send_in_languages(
     send: Callable[[list[str], str, str], Awaitable[str]],
     to: list[str],
     languages: dict[str, str] | None,
     compose: Callable[[str], tuple[str, str]],
 ) -> list[tuple[str, str]]:
-    """One message per working language among ``to`` (``compose(language)`` is its subject and body),
-    each NCB in exactly one; with no languages (a history from before them), one message in English to
-    them all. ``send(recipients, subject, body)`` sends one and gives its key; the (key, subject) of each
-    message sent, in order."""
-    groups = texts.by_language(to, languages) if languages is not None else []
+    """One message per working language among ``to`` (``compose(language)`` is its subject and body).
+    ``send(recipients, subject, body)`` sends one and gives its key; the (key, subject) of each message
+    sent, in order. The way of histories from before ``messages-sent-together``."""
     sent: list[tuple[str, str]] = []
-    for language, group in groups or [(texts.ENGLISH, to)]:
+    for language, group in language_groups(to, languages):
         subject, body = compose(language)
         sent.append((await send(group, subject, body), subject))
     return sent
 
 
+async def send_messages(messages: list[OutboxMessage]) -> None:
+    """Queue the messages in the outbox and start their deliveries, in one activity (idempotent: keyed
+    by each message)."""
+    recipients = sum(len(message.to_ncbs) for message in messages)
+    await workflow.execute_activity_method(
+        DispatchActivities.send_messages,
+        SendMessagesInput(messages=messages),
+        summary=f"queue and start {len(messages)} {messages[0].kind.value} message(s) to {recipients} recipients",
+        start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=RETRY,
+    )
+
+
 async def send_message(message: OutboxMessage) -> None:
-    """Queue the message in the outbox, then start its own delivery workflow; both steps idempotent."""
+    """Queue the message in the outbox, then start its own delivery workflow; both steps idempotent.
+    The way of histories from before ``messages-sent-together``."""
     await workflow.execute_activity_method(
         RegistryActivities.queue_message,
         message,
