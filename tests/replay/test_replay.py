@@ -3,15 +3,22 @@
 A change to workflow logic that would break cases already running fails here; such a change must be
 patched (`workflow.patched`) or versioned. Record new histories with `python -m tests.replay.record`.
 
-Every scenario the recorder writes is kept in three generations, each a proof that cases started then
+Every scenario the recorder writes is kept in four generations, each a proof that cases started then
 still replay: ``X__name__before_stage_moves.json``, recorded before the stage methods owned the moves
 (no ``stage-methods-own-moves`` or ``members-from-reference-data`` marker);
 ``X__name__before_languages.json``, recorded with those two but before the request limits and the NCBs'
-working languages (no ``request-limits`` or ``ncb-working-language`` marker); and ``X__name.json``,
-recorded with today's code. ``PublishedNoticeWorkflow__lifetime_before_supersede_patch.json`` predates
-them all (no marker at all). The scenarios recorded to cover every path of the process (``CURRENT_ONLY``)
-exist in today's generation only; ``PATHS`` names, for each path, the histories that go through it, and
-the test reads the stages each one went through from its search-attribute upserts.
+working languages (no ``request-limits`` or ``ncb-working-language`` marker);
+``X__name__before_claims.json``, recorded with those and ``addressee-checked`` but before reviewers'
+claims and before a moment's messages left in one ``send_messages`` activity (no ``case-claims`` or
+``messages-sent-together`` marker: its messages are ``queue_message`` then ``start_delivery``); and
+``X__name.json``, recorded with today's code. ``PublishedNoticeWorkflow__lifetime_before_supersede_patch.json``
+predates them all (no marker at all). The scenarios recorded to cover every path of the process
+(``PATH_SCENARIOS``) exist from the generation before claims on; ``PATHS`` names, for each path, the
+histories of today's generation that go through it, and the test reads the stages each one went through
+from its search-attribute upserts.
+
+No recorded scenario sends the re-screening signal, so none passes ``reference-data-rescreen``: it is in
+no generation's set, and the exact comparison of markers fails should a history carry it.
 
 A deliberately incompatible change (an activity left out, one added) fails the replay: the last tests
 show it, so a replay that passes is not one that cannot fail.
@@ -32,13 +39,20 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from models.case import CaseOutcome, NoticeRequestInput, ReviewStage
 from runtime.client import data_converter
 from worker import WORKFLOWS
-from workflows.notice_request import ADDRESSEE_CHECKED, REQUEST_LIMITS, STAGES_OWN_MOVES, NoticeRequestWorkflow
-from workflows.steps import MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE
+from workflows.notice_request import (
+    ADDRESSEE_CHECKED,
+    CLAIMS,
+    REQUEST_LIMITS,
+    STAGES_OWN_MOVES,
+    NoticeRequestWorkflow,
+)
+from workflows.steps import MEMBERS_FROM_REFERENCE_DATA, MESSAGES_SENT_TOGETHER, NCB_WORKING_LANGUAGE
 
 HISTORY_DIR = Path(__file__).parent / "histories"
 HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
 BEFORE_STAGE_MOVES = "__before_stage_moves"
 BEFORE_LANGUAGES = "__before_languages"
+BEFORE_CLAIMS = "__before_claims"
 CURRENT = ""
 BEFORE_SUPERSEDE = "PublishedNoticeWorkflow__lifetime_before_supersede_patch"
 SUPERSEDE_MOOT = "supersede-moot-instructions"
@@ -47,6 +61,16 @@ SUPERSEDE_MOOT = "supersede-moot-instructions"
 GENERATIONS: dict[str, frozenset[str]] = {
     BEFORE_STAGE_MOVES: frozenset({SUPERSEDE_MOOT}),
     BEFORE_LANGUAGES: frozenset({SUPERSEDE_MOOT, STAGES_OWN_MOVES, MEMBERS_FROM_REFERENCE_DATA}),
+    BEFORE_CLAIMS: frozenset(
+        {
+            SUPERSEDE_MOOT,
+            STAGES_OWN_MOVES,
+            MEMBERS_FROM_REFERENCE_DATA,
+            REQUEST_LIMITS,
+            NCB_WORKING_LANGUAGE,
+            ADDRESSEE_CHECKED,
+        }
+    ),
     CURRENT: frozenset(
         {
             SUPERSEDE_MOOT,
@@ -55,6 +79,8 @@ GENERATIONS: dict[str, frozenset[str]] = {
             REQUEST_LIMITS,
             NCB_WORKING_LANGUAGE,
             ADDRESSEE_CHECKED,
+            CLAIMS,
+            MESSAGES_SENT_TOGETHER,
         }
     ),
 }
@@ -73,12 +99,14 @@ RECORDED = {
     "MessageDeliveryWorkflow": {"delivered"},
     "NoticeSearchWorkflow": {"search"},
 }
-"""The scenarios kept in all three generations, by workflow type."""
-CURRENT_ONLY = {
+"""The scenarios kept in every generation, by workflow type."""
+PATH_SCENARIOS = {
     "NoticeRequestWorkflow": {"held_published", "denied", "clarification_answered", "withdrawn_awaiting_clarification"},
     "PublishedNoticeWorkflow": {"blocked_unblocked_cancelled", "expired"},
 }
-"""The scenarios recorded (with today's code) to cover every path, in today's generation only."""
+"""The scenarios recorded to cover every path, kept from the generation before claims on."""
+PATH_GENERATIONS = (BEFORE_CLAIMS, CURRENT)
+"""The generations ``PATH_SCENARIOS`` were recorded in."""
 SUPERSEDING = {"lifetime", "blocked_unblocked_cancelled"}
 """The notice scenarios that lift a block or cancel, and so pass ``supersede-moot-instructions``."""
 
@@ -162,12 +190,14 @@ PATHS: dict[str, list[RecordedPath]] = {
 
 def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
     """The markers a scenario's history carries in a generation: what the scenario runs through, of the
-    patches that generation's code knew. Every request writes to an NCB (a question, a transmission, a
-    publication) and so in its language; one that publishes reads the member list; one with a reply
-    holds it to the limits. A notice's lifetime writes to every member NCB; deliveries and searches
-    have no patch."""
+    patches that generation's code knew. Every request records an event (its registration at least), and
+    each event publishes its search attributes, the ``Assignee`` among them under ``case-claims``; every
+    request writes to an NCB (a question, a transmission, a publication, a denial), and so in its
+    language and through ``send_messages``; one that publishes reads the member list; one with a reply
+    holds it to the limits. A notice's lifetime writes to every member NCB (an instruction, a reminder,
+    an expiry); deliveries and searches have no patch."""
     if kind == "NoticeRequestWorkflow":
-        markers = {STAGES_OWN_MOVES, NCB_WORKING_LANGUAGE}
+        markers = {STAGES_OWN_MOVES, NCB_WORKING_LANGUAGE, CLAIMS, MESSAGES_SENT_TOGETHER}
         if scenario in PUBLISHING_REQUESTS | {"held_published", "clarification_answered"}:
             markers.add(MEMBERS_FROM_REFERENCE_DATA)
         if scenario in REPLYING_REQUESTS | {"clarification_answered"}:
@@ -175,7 +205,7 @@ def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
         if scenario == "denied":  # a question to an addressee that is no country code, refused
             markers.add(ADDRESSEE_CHECKED)
     elif kind == "PublishedNoticeWorkflow":
-        markers = {MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE}
+        markers = {MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE, MESSAGES_SENT_TOGETHER}
         if scenario in SUPERSEDING:
             markers.add(SUPERSEDE_MOOT)
     else:
@@ -185,7 +215,7 @@ def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
 
 def generation_of(stem: str) -> str:
     """The generation a history belongs to, from its file name."""
-    for suffix in (BEFORE_STAGE_MOVES, BEFORE_LANGUAGES):
+    for suffix in (BEFORE_STAGE_MOVES, BEFORE_LANGUAGES, BEFORE_CLAIMS):
         if stem.endswith(suffix):
             return suffix
     return CURRENT
@@ -213,13 +243,14 @@ def test_recorded_histories_are_present() -> None:
         for name in (f"{kind}__{scenario}{generation}.json" for generation in GENERATIONS)
         if name not in names
     ]
-    assert not missing, f"recorded scenarios without all three generations: {missing}"
+    assert not missing, f"recorded scenarios without every generation: {missing}"
     assert f"{BEFORE_SUPERSEDE}.json" in names
     missing = [
-        f"{kind}__{scenario}.json"
-        for kind, scenarios in CURRENT_ONLY.items()
+        name
+        for kind, scenarios in PATH_SCENARIOS.items()
         for scenario in sorted(scenarios)
-        if f"{kind}__{scenario}.json" not in names
+        for name in (f"{kind}__{scenario}{generation}.json" for generation in PATH_GENERATIONS)
+        if name not in names
     ]
     assert not missing, f"the paths' histories are missing: {missing}"
 
@@ -249,8 +280,9 @@ def test_markers_tell_the_generations_apart() -> None:
         for kind, scenarios in RECORDED.items()
         for scenario in scenarios
     } | {
-        f"{kind}__{scenario}": expected_markers(kind, scenario, CURRENT)
-        for kind, scenarios in CURRENT_ONLY.items()
+        f"{kind}__{scenario}{generation}": expected_markers(kind, scenario, generation)
+        for generation in PATH_GENERATIONS
+        for kind, scenarios in PATH_SCENARIOS.items()
         for scenario in scenarios
     }
     assert {stem: markers.get(stem) for stem in expected} == expected
@@ -324,12 +356,24 @@ def test_the_paths_cover_every_current_history_of_a_case_or_a_notice() -> None:
     current = {
         path.stem
         for path in HISTORIES
-        if generation_of(path.stem) == CURRENT and path.stem.split("__")[0] in CURRENT_ONLY
+        if generation_of(path.stem) == CURRENT and path.stem.split("__")[0] in PATH_SCENARIOS
         and path.stem != BEFORE_SUPERSEDE
     }
     assert current - covered - special == set()
     assert stages_of("NoticeRequestWorkflow__signals") == PATHS["clarification answered"][0].stages
     assert stages_of("NoticeRequestWorkflow__diffusion_approved") == PATHS["clean to publication"][0].stages
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+def test_messages_leave_as_the_marker_says(path: Path) -> None:
+    """A history with ``messages-sent-together`` sends every message through ``send_messages``; one
+    without it queues each and starts its delivery, as it ran: each generation exercises its own way."""
+    activities = set(activities_of(path.stem))
+    if MESSAGES_SENT_TOGETHER in patch_ids(path):
+        assert "send_messages" in activities
+        assert not activities & {"queue_message", "start_delivery"}
+    else:
+        assert "send_messages" not in activities
 
 
 # --- a deliberately incompatible change fails the replay ---------------------------------------------
