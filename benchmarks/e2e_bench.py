@@ -670,7 +670,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "seed": args.seed,
         "sticky_cache": sticky_cache(),
-        "bytecode_written": not os.environ.get("PYTHONDONTWRITEBYTECODE"),
+        "bytecode_written": True,  # the stack's processes run without PYTHONDONTWRITEBYTECODE (service_environ)
         "workdir": str(workdir),
     }
     log = _say(args.quiet)

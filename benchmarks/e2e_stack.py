@@ -27,6 +27,7 @@ from typing import IO
 import httpx
 
 from devstack.devserver import DevServer, free_port, start_dev_server
+from devstack.local_stack import service_environ
 from runtime.config import PROJECT_ROOT
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -143,7 +144,7 @@ class Stack:
         timeout (a burst queues work on a 2-CPU machine)."""
         path = os.environ.get("PYTHONPATH", "")
         return {
-            **os.environ,
+            **service_environ(),
             "PYTHONPATH": str(PROJECT_ROOT) + (os.pathsep + path if path else ""),
             "TEMPORAL_ADDRESS": self.temporal_address,
             "TEMPORAL_NAMESPACE": "default",

@@ -65,6 +65,13 @@ class StackError(RuntimeError):
     """Something the person running `make run` has to fix (a port in use, a failed step)."""
 
 
+
+def service_environ() -> dict[str, str]:
+    """This environment for a service process, writing its bytecode: under ``PYTHONDONTWRITEBYTECODE``
+    (set on some machines) a worker compiles the workflow modules again for every workflow's sandbox,
+    about an eighth of its CPU."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
 def examples_dir() -> Path:
     """``$NOTICE_EXAMPLES``, else the shared examples beside the repo, else the repo's own copy."""
     if os.environ.get("NOTICE_EXAMPLES"):
@@ -449,7 +456,7 @@ class LocalStack:
     def child_env(self) -> dict[str, str]:
         """The environment of the processes the stack starts: its servers, its key and credentials."""
         return {
-            **os.environ,
+            **service_environ(),
             "TEMPORAL_ADDRESS": self.config.temporal_address,
             "TEMPORAL_NAMESPACE": self.config.temporal_namespace,
             "TASK_QUEUE": self.config.task_queue,

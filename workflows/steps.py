@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -24,6 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.legacy_members import ISO_3166_BEFORE_REFERENCE_MEMBERS
     from workflows.policy import ReviewerAction, may
 
+In = TypeVar("In")
+Out = TypeVar("Out")
+
 DB_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 """Registry activities retry until they succeed: each is idempotent, and a case must not be lost."""
@@ -33,20 +37,32 @@ NCB_WORKING_LANGUAGE = "ncb-working-language"
 """Patch: each message to NCBs is written in each recipient's working language (the member list's
 ``language``), one message per language. Histories recorded before it (no marker) replay as they ran:
 in English, one message to all the recipients."""
+READS_LOCAL = "registry-reads-local"
+"""Patch: the registry reads a workflow makes on its way (the roster check behind each reviewer action,
+the member list and its languages) run as local activities: their answers are still in the history (a
+marker each), without the three events and the workflow task of an activity's round trip through the
+server. Histories recorded before it (no marker) replay them as the activities they ran as."""
 MESSAGES_SENT_TOGETHER = "messages-sent-together"
 """Patch: the messages a workflow sends at one moment (a broadcast's language groups) are queued and
 their deliveries started by one activity (``send_messages``). Histories recorded before it (no marker)
 replay as they ran: ``queue_message`` then ``start_delivery`` for each message."""
 
 
+async def _read(activity: Callable[[Any, In], Awaitable[Out]], input: In, summary: str) -> Out:
+    """A registry read: local behind ``registry-reads-local``, an activity in histories from before it."""
+    if workflow.patched(READS_LOCAL):
+        return await workflow.execute_local_activity_method(
+            activity, input, summary=summary, start_to_close_timeout=DB_TIMEOUT, retry_policy=RETRY
+        )
+    return await workflow.execute_activity_method(
+        activity, input, summary=summary, start_to_close_timeout=DB_TIMEOUT, retry_policy=RETRY
+    )
+
+
 async def check_reviewer(reviewer_id: str, action: ReviewerAction) -> None:
     """Roles come from the roster at the time of the action, never from the caller."""
-    found = await workflow.execute_activity_method(
-        RegistryActivities.lookup_reviewer,
-        ReviewerLookupInput(reviewer_id=reviewer_id),
-        summary="check the reviewer roster",
-        start_to_close_timeout=DB_TIMEOUT,
-        retry_policy=RETRY,
+    found = await _read(
+        RegistryActivities.lookup_reviewer, ReviewerLookupInput(reviewer_id=reviewer_id), "check the reviewer roster"
     )
     if found.reviewer is None:
         raise Refused("NotInRoster", f"Reviewer '{reviewer_id}' is not in the NDTF reviewer roster.")
@@ -63,13 +79,7 @@ async def member_ncbs() -> list[str]:
     marker) replay with the list they were run with."""
     if not workflow.patched(MEMBERS_FROM_REFERENCE_DATA):
         return list(ISO_3166_BEFORE_REFERENCE_MEMBERS)
-    members = await workflow.execute_activity_method(
-        RegistryActivities.member_ncbs,
-        MembersInput(),
-        summary="read the member list",
-        start_to_close_timeout=DB_TIMEOUT,
-        retry_policy=RETRY,
-    )
+    members = await _read(RegistryActivities.member_ncbs, MembersInput(), "read the member list")
     return members.ncbs
 
 
@@ -78,12 +88,10 @@ async def working_languages(ncbs: list[str]) -> dict[str, str] | None:
     writes in the languages the run wrote in); None in a history from before the languages (English)."""
     if not workflow.patched(NCB_WORKING_LANGUAGE):
         return None
-    members = await workflow.execute_activity_method(
+    members = await _read(
         RegistryActivities.member_ncbs,
         MembersInput(purpose="languages", languages_of=ncbs),
-        summary=f"read the working language of {len(ncbs)} NCBs",
-        start_to_close_timeout=DB_TIMEOUT,
-        retry_policy=RETRY,
+        f"read the working language of {len(ncbs)} NCBs",
     )
     return members.languages
 
@@ -92,12 +100,8 @@ async def members_and_languages() -> tuple[list[str], dict[str, str] | None]:
     """Every member NCB and its working language, read together (one activity); the languages are None
     in a history from before them, and the list is the one ``member_ncbs`` gives such a history."""
     if workflow.patched(NCB_WORKING_LANGUAGE) and workflow.patched(MEMBERS_FROM_REFERENCE_DATA):
-        members = await workflow.execute_activity_method(
-            RegistryActivities.member_ncbs,
-            MembersInput(with_languages=True),
-            summary="read the member list and its languages",
-            start_to_close_timeout=DB_TIMEOUT,
-            retry_policy=RETRY,
+        members = await _read(
+            RegistryActivities.member_ncbs, MembersInput(with_languages=True), "read the member list and its languages"
         )
         return members.ncbs, members.languages
     ncbs = await member_ncbs()
@@ -134,7 +138,8 @@ async def send_messages(messages: list[OutboxMessage]) -> None:
     await workflow.execute_activity_method(
         DispatchActivities.send_messages,
         SendMessagesInput(messages=messages),
-        summary=f"queue and start {len(messages)} {messages[0].kind.value} message(s) to {recipients} recipients",
+        summary=f"queue {messages[0].kind.value} to {recipients} recipients in {len(messages)} message(s), and"
+        " start their delivery",
         start_to_close_timeout=DB_TIMEOUT,
         retry_policy=RETRY,
     )

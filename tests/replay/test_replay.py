@@ -46,7 +46,7 @@ from workflows.notice_request import (
     STAGES_OWN_MOVES,
     NoticeRequestWorkflow,
 )
-from workflows.steps import MEMBERS_FROM_REFERENCE_DATA, MESSAGES_SENT_TOGETHER, NCB_WORKING_LANGUAGE
+from workflows.steps import MEMBERS_FROM_REFERENCE_DATA, MESSAGES_SENT_TOGETHER, NCB_WORKING_LANGUAGE, READS_LOCAL
 
 HISTORY_DIR = Path(__file__).parent / "histories"
 HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
@@ -81,6 +81,7 @@ GENERATIONS: dict[str, frozenset[str]] = {
             ADDRESSEE_CHECKED,
             CLAIMS,
             MESSAGES_SENT_TOGETHER,
+            READS_LOCAL,
         }
     ),
 }
@@ -193,11 +194,11 @@ def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
     patches that generation's code knew. Every request records an event (its registration at least), and
     each event publishes its search attributes, the ``Assignee`` among them under ``case-claims``; every
     request writes to an NCB (a question, a transmission, a publication, a denial), and so in its
-    language and through ``send_messages``; one that publishes reads the member list; one with a reply
-    holds it to the limits. A notice's lifetime writes to every member NCB (an instruction, a reminder,
-    an expiry); deliveries and searches have no patch."""
+    language (read locally under ``registry-reads-local``) and through ``send_messages``; one that
+    publishes reads the member list; one with a reply holds it to the limits. A notice's lifetime
+    writes to every member NCB (an instruction, a reminder, an expiry); deliveries and searches have no patch."""
     if kind == "NoticeRequestWorkflow":
-        markers = {STAGES_OWN_MOVES, NCB_WORKING_LANGUAGE, CLAIMS, MESSAGES_SENT_TOGETHER}
+        markers = {STAGES_OWN_MOVES, NCB_WORKING_LANGUAGE, CLAIMS, MESSAGES_SENT_TOGETHER, READS_LOCAL}
         if scenario in PUBLISHING_REQUESTS | {"held_published", "clarification_answered"}:
             markers.add(MEMBERS_FROM_REFERENCE_DATA)
         if scenario in REPLYING_REQUESTS | {"clarification_answered"}:
@@ -205,7 +206,7 @@ def expected_markers(kind: str, scenario: str, generation: str) -> set[str]:
         if scenario == "denied":  # a question to an addressee that is no country code, refused
             markers.add(ADDRESSEE_CHECKED)
     elif kind == "PublishedNoticeWorkflow":
-        markers = {MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE, MESSAGES_SENT_TOGETHER}
+        markers = {MEMBERS_FROM_REFERENCE_DATA, NCB_WORKING_LANGUAGE, MESSAGES_SENT_TOGETHER, READS_LOCAL}
         if scenario in SUPERSEDING:
             markers.add(SUPERSEDE_MOOT)
     else:
@@ -374,6 +375,14 @@ def test_messages_leave_as_the_marker_says(path: Path) -> None:
         assert not activities & {"queue_message", "start_delivery"}
     else:
         assert "send_messages" not in activities
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+def test_registry_reads_are_local_as_the_marker_says(path: Path) -> None:
+    """A history with ``registry-reads-local`` reads the roster and the member list as local activities
+    (markers, no activity task); older ones ran them as activities and replay them so (the replay test)."""
+    if READS_LOCAL in patch_ids(path):
+        assert not set(activities_of(path.stem)) & {"lookup_reviewer", "member_ncbs"}
 
 
 # --- a deliberately incompatible change fails the replay ---------------------------------------------
