@@ -322,7 +322,8 @@ async def drive(api: Api, watcher: QueueWatcher, request: BenchRequest, path_hea
 
 async def settle(child: Child, idle_share: float = 0.05, window: float = 1.0, limit: float = 90.0) -> None:
     """Until the worker is idle (under ``idle_share`` of a CPU over ``window``): the work a case causes
-    after its last answer (message deliveries) is counted in its CPU."""
+    after its last answer (message deliveries) is counted in its CPU. A notice's workflow (the real one or
+    the skeleton's twin) left waiting on its timer of years costs no CPU, so it does not hold this up."""
     deadline = now() + limit
     while now() < deadline:
         before = child.cpu_seconds()
