@@ -15,8 +15,9 @@ the registry in SQLite or PostgreSQL with ``make run``'s reference data and cred
    second reviewer). Each action is timed until the case's stage has changed.
 2. **The skeleton** (``benchmarks.skeleton``): the same requests, one per real request, on a workflow of
    the same shape (the commands each real path issued, read from its history, with empty activity
-   bodies), the same converter, codec and interceptors, its own worker process and a minimal API of the
-   same routes; driven by the same client code.
+   bodies; the delivery and notice-lifetime workflows the real activities started, started as twins with
+   empty bodies), the same converter, codec and interceptors, its own worker process and a minimal API of
+   the same routes; driven by the same client code.
 3. **Open cases at scale**: ``--open-cases`` requests left waiting on reviewers, submitted in batches
    (worker CPU per request for each batch: at 100 open cases and at the last); then the queue through
    the API (every page; complete, each case once, oldest deadline first) and ``ndtf queue``, a case
@@ -48,13 +49,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from benchmarks.e2e_requests import ROUTES, UPDATE_OF_ACTION, BenchRequest, generate, next_action, path_name
 from benchmarks.e2e_stack import REAL_QUEUE, SKELETON_QUEUE, Child, Stack, StackError, cpu_seconds
 from runtime.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from benchmarks.e2e_history import TwinReader
 
 FINAL = ("published", "denied", "withdrawn")
 QUEUE_POLL = 0.25
@@ -318,7 +322,8 @@ async def drive(api: Api, watcher: QueueWatcher, request: BenchRequest, path_hea
 
 async def settle(child: Child, idle_share: float = 0.05, window: float = 1.0, limit: float = 90.0) -> None:
     """Until the worker is idle (under ``idle_share`` of a CPU over ``window``): the work a case causes
-    after its last answer (message deliveries) is counted in its CPU."""
+    after its last answer (message deliveries) is counted in its CPU. A notice's workflow (the real one or
+    the skeleton's twin) left waiting on its timer of years costs no CPU, so it does not hold this up."""
     deadline = now() + limit
     while now() < deadline:
         before = child.cpu_seconds()
@@ -377,10 +382,11 @@ async def run_burst(api: Api, worker: Child, requests: list[BenchRequest], heade
     return list(traces), summary
 
 
-async def histories(client: Any, traces: list[Trace], workflow_id: Callable[[str], str]
-                    ) -> tuple[dict[str, dict[str, Any]], dict[str, list[Any]]]:
-    """History sizes per path (a sample of each), and one script per path key for the skeleton."""
-    from benchmarks.e2e_history import event_counts, script_from_history
+async def histories(client: Any, traces: list[Trace], workflow_id: Callable[[str], str],
+                    reader: TwinReader | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, list[Any]]]:
+    """History sizes per path (a sample of each), and with a ``reader`` one script per path key for the
+    skeleton (the workflows each activity started counted by the reader)."""
+    from benchmarks.e2e_history import event_counts
 
     by_key: dict[str, list[Trace]] = defaultdict(list)
     for trace in traces:
@@ -392,8 +398,8 @@ async def histories(client: Any, traces: list[Trace], workflow_id: Callable[[str
         for trace in group[:HISTORY_SAMPLE]:
             history = await client.get_workflow_handle(workflow_id(trace.request_id)).fetch_history()
             sizes[trace.path].append(event_counts(history))
-            if key not in scripts:
-                segments = script_from_history(history)
+            if reader is not None and key not in scripts:
+                segments = await reader.script(history)
                 for segment, stage in zip(segments[1:], trace.stages[1:], strict=False):
                     segment.answer_stage = stage
                 scripts[key] = [s.model_dump(mode="json") for s in segments]
@@ -410,6 +416,25 @@ async def histories(client: Any, traces: list[Trace], workflow_id: Callable[[str
         for path, counts in sizes.items()
     }
     return report, scripts
+
+
+REAL_STARTED = ("MessageDeliveryWorkflow", "PublishedNoticeWorkflow")
+SKELETON_STARTED = ("BenchSkeletonDeliveryWorkflow", "BenchSkeletonNoticeWorkflow")
+"""The workflows a case's activities start, on each system (``benchmarks.skeleton``'s twins)."""
+
+
+async def started_workflows(client: Any, types: Iterable[str], queue: str) -> dict[str, int]:
+    """Workflows of each type ever started on ``queue`` (running or closed), as visibility counts them."""
+    return {name: (await client.count_workflows(f"WorkflowType = '{name}' AND TaskQueue = '{queue}'")).count
+            for name in types}
+
+
+async def started_per_request(client: Any, types: Iterable[str], queue: str, before: dict[str, int],
+                              requests: int) -> dict[str, float | None]:
+    """Workflows of each type a burst's cases started, per case: the skeleton starts as many as the real."""
+    after = await started_workflows(client, types, queue)
+    return {name: round((after[name] - before.get(name, 0)) / requests, 2) if requests else None
+            for name in after}
 
 
 def ndtf_command() -> list[str]:
@@ -704,11 +729,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"real: {args.requests} requests submitted at once…")
             requests = generate(args.requests, seed=args.seed, tag="REAL")
             assert stack.server is not None
+            before = await started_workflows(client, REAL_STARTED, REAL_QUEUE)
             traces, real = await run_burst(real_api, worker, requests,
                                            others={"api": api_child.pid, "temporal": stack.server.process.pid})
+            real["started_per_request"] = await started_per_request(
+                client, REAL_STARTED, REAL_QUEUE, before, len(requests))
+            from benchmarks.e2e_history import TwinReader
             from models.ids import workflow_id_for
 
-            real["history_events"], scripts = await histories(client, traces, workflow_id_for)
+            reader = TwinReader(client)
+            real["history_events"], scripts = await histories(client, traces, workflow_id_for, reader)
+            real["twins_read_from"] = reader.read_from
             report["real"] = real
             log(_line("real", real))
 
@@ -724,9 +755,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 **by_index[t.index].body, "ncb_reference": by_index[t.index].body["ncb_reference"] + "W"})
                 for t in warm_twins], [t.path_key for t in warm_twins])
             log(f"skeleton: {len(twins)} requests submitted at once…")
+            before = await started_workflows(client, SKELETON_STARTED, SKELETON_QUEUE)
             skeleton_traces, skeleton = await run_burst(
                 skeleton_api, skeleton_worker, [by_index[t.index] for t in twins], [t.path_key for t in twins],
                 others={"api": skeleton_api_child.pid, "temporal": stack.server.process.pid})
+            skeleton["started_per_request"] = await started_per_request(
+                client, SKELETON_STARTED, SKELETON_QUEUE, before, len(twins))
             from benchmarks.skeleton_service import workflow_id as skeleton_workflow_id
 
             skeleton["history_events"], _ = await histories(client, skeleton_traces, skeleton_workflow_id)
@@ -811,6 +845,10 @@ def render(report: dict[str, Any]) -> str:
         other = skeleton.get("other_cpu_ms_per_request", {}).get(name)
         row(f"{name} CPU per request (ms)", value, other, _ratio(value, other))
     row("API 5xx (answers not awaited)", real.get("api_5xx"), skeleton.get("api_5xx"), None)
+    for label, value, other in zip(("deliveries started per request", "notices started per request"),
+                                   real.get("started_per_request", {}).values(),
+                                   skeleton.get("started_per_request", {}).values(), strict=False):
+        row(label, value, other, None)
     lines.append("")
     lines.append("history events per path (median; min-max), activities, timers, updates:")
     for path, value in sorted(real["history_events"].items()):

@@ -8,6 +8,14 @@ order the real case received them; each segment lists what the real workflow did
 recorded, so the skeleton's ``ReviewStage`` moves as the real one did and the same queue query lists it).
 Every activity runs on one dynamic activity whose body only returns a payload of the recorded size.
 
+The real activities that start workflows (``STARTS_WORKFLOWS``: a message's delivery, a notice's lifetime)
+start twins of them here too, with empty bodies: a delivery twin runs one empty ``deliver_message`` and
+ends; a notice twin upserts its search attributes as ``PublishedNoticeWorkflow`` does on its start and
+waits on a timer of years (left running: the benchmark throws its dev server away). Each start is
+idempotent, as in ``activities.dispatch``: the twin's id is the case's workflow id and the activity's id,
+a retried activity finds the twin it started. So the skeleton runs as many workflows as the real path, and
+what the ratio measures is the application's work, not the number of workflows.
+
 The skeleton has the real workflow's updates (same names, same message models, each with a validator),
 their signal twins, the ``case`` query, and a timer under each wait for a reviewer, and runs on a worker
 with the same data converter (pydantic, encrypted with the same key) and interceptors (``runtime.client``).
@@ -22,7 +30,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
-from temporalio.common import RawValue, RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.client import Client
+from temporalio.common import RawValue, RetryPolicy, SearchAttributeKey, SearchAttributeUpdate, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     import runtime.search_attributes as sa
@@ -42,20 +52,52 @@ with workflow.unsafe.imports_passed_through():
     from models.request import NoticeRequest
 
 SKELETON_WORKFLOW = "BenchSkeletonWorkflow"
+DELIVERY_TWIN = "BenchSkeletonDeliveryWorkflow"
+NOTICE_TWIN = "BenchSkeletonNoticeWorkflow"
+TwinKind = Literal["delivery", "notice"]
+STARTS_WORKFLOWS: dict[str, TwinKind] = {
+    "start_delivery": "delivery",
+    "send_messages": "delivery",
+    "start_notice_lifetime": "notice",
+}
+"""The real activities (by type name) that start workflows, and which: ``send_messages`` (queueing and
+starting several messages in one activity) starts one delivery per message."""
 WAIT_FOR_REVIEWERS = timedelta(days=30)
+NOTICE_WAIT = timedelta(days=5 * 365 - 90)
+"""A notice twin's wait when the real one's was not read: a red notice's renewal reminder is due about
+three months before its five years end."""
 STEP_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 KEYS: dict[str, SearchAttributeKey[Any]] = {key.name: key for key in sa.ALL}
 
 
+class Twin(BaseModel):
+    """The workflows one real activity started, to be started with empty bodies: how many, the size of
+    their input, and what each does (a delivery: its one activity, by type name and payload sizes; a
+    notice: the search attributes it upserts on its start and its first wait). Read from the real run
+    (``benchmarks.e2e_history``); also the twin's own input, padded to ``start_size``."""
+
+    kind: TwinKind
+    count: int = 1
+    start_size: int = 0
+    activity: str = ""
+    in_size: int = 0
+    out_size: int = 0
+    attrs: dict[str, Any] = Field(default_factory=dict)
+    wait_s: float = 0.0
+    pad: str = ""
+
+
 class Step(BaseModel):
-    """One command the real workflow issued: an activity, or a search-attribute upsert."""
+    """One command the real workflow issued: an activity, or a search-attribute upsert. ``twin``: the
+    workflows the real activity started."""
 
     kind: Literal["activity", "upsert"]
     name: str = ""
     in_size: int = 0
     out_size: int = 0
     attrs: dict[str, Any] = Field(default_factory=dict)
+    twin: Twin | None = None
 
 
 class Segment(BaseModel):
@@ -79,20 +121,103 @@ class SkeletonInput(BaseModel):
 class Pad(BaseModel):
     pad: str = ""
     out: int = 0
+    twin: Twin | None = None
 
 
-@activity.defn(dynamic=True)
-async def empty_activity(args: Sequence[RawValue]) -> Pad:
-    """Every activity of the real workflow, by its type name: its body only answers a payload of the size
-    the real one answered."""
-    wanted = activity.payload_converter().from_payload(args[0].payload, Pad) if args else Pad()
-    return Pad(pad="r" * max(0, wanted.out - 20))
+def padded(size: int, twin: Twin | None = None, out: int = 0) -> Pad:
+    """A payload of about ``size`` bytes once encoded (the twin's description counted in)."""
+    room = size - 30 - (len(twin.model_dump_json()) if twin else 0)
+    return Pad(pad="a" * max(0, room), out=out, twin=twin)
+
+
+class SkeletonActivities:
+    """Holds the worker's client, to start the twins of the workflows the real activities start (as
+    ``activities.dispatch.DispatchActivities`` does); they run on the activity's task queue."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    @activity.defn(dynamic=True)
+    async def empty_activity(self, args: Sequence[RawValue]) -> Pad:
+        """Every activity of the real workflows, by its type name: its body only starts the twins the real
+        one started, and answers a payload of the size the real one answered."""
+        wanted = activity.payload_converter().from_payload(args[0].payload, Pad) if args else Pad()
+        if wanted.twin is not None:
+            await self._start_twins(wanted.twin)
+        return Pad(pad="r" * max(0, wanted.out - 20))
+
+    async def _start_twins(self, twin: Twin) -> None:
+        info = activity.info()
+        name = DELIVERY_TWIN if twin.kind == "delivery" else NOTICE_TWIN
+        room = twin.start_size - 30 - len(twin.model_dump_json())
+        input = twin.model_copy(update={"pad": "s" * max(0, room)})
+        for n in range(twin.count):
+            try:
+                await self.client.start_workflow(
+                    name,
+                    input,
+                    id=twin_workflow_id(info.workflow_id or "", info.activity_id, twin.kind, n),
+                    task_queue=info.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
+            except WorkflowAlreadyStartedError:
+                pass  # a retried activity finds the twin its first attempt started
+
+
+def twin_workflow_id(case_workflow_id: str, activity_id: str, kind: str, n: int) -> str:
+    """Derived from the case and the activity's id (the same on every attempt), as the real ids are
+    derived from the message or the notice."""
+    return f"{case_workflow_id}/{kind}/{activity_id}/{n}"
 
 
 def _value(key: SearchAttributeKey[Any], raw: Any) -> Any:
     if raw is not None and key.name == sa.NEXT_DEADLINE.name and isinstance(raw, str):
         return datetime.fromisoformat(raw)
     return raw
+
+
+def _upsert(attrs: dict[str, Any]) -> str:
+    """Upsert the recorded values (in a workflow); the ``ReviewStage`` set, if any."""
+    updates: list[SearchAttributeUpdate[Any]] = []
+    stage = ""
+    for name, raw in attrs.items():
+        key = KEYS.get(name)
+        if key is None:
+            continue
+        value = _value(key, raw)
+        updates.append(key.value_unset() if value is None else key.value_set(value))
+        if key.name == sa.REVIEW_STAGE.name and value:
+            stage = str(value)
+    if updates:
+        workflow.upsert_search_attributes(updates)
+    return stage
+
+
+@workflow.defn(name=DELIVERY_TWIN)
+class DeliveryTwinWorkflow:
+    """``MessageDeliveryWorkflow``'s shape: one activity (``deliver_message``), then the end."""
+
+    @workflow.run
+    async def run(self, twin: Twin) -> Pad:
+        result: Pad = await workflow.execute_activity(
+            twin.activity or "deliver_message",
+            padded(twin.in_size, out=twin.out_size),
+            result_type=Pad,
+            start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=RETRY,
+        )
+        return result
+
+
+@workflow.defn(name=NOTICE_TWIN)
+class NoticeTwinWorkflow:
+    """``PublishedNoticeWorkflow``'s start: its search attributes upserted, then a wait of years (a timer
+    that never fires in a benchmark; the notice's later work is not the request's)."""
+
+    @workflow.run
+    async def run(self, twin: Twin) -> None:
+        _upsert(twin.attrs)
+        await workflow.sleep(timedelta(seconds=twin.wait_s or NOTICE_WAIT.total_seconds()))
 
 
 @workflow.defn(name=SKELETON_WORKFLOW)
@@ -123,23 +248,15 @@ class SkeletonWorkflow:
             if step.kind == "activity":
                 await workflow.execute_activity(
                     step.name,
-                    Pad(pad="a" * max(0, step.in_size - 30), out=step.out_size),
+                    padded(step.in_size, step.twin, step.out_size),
                     result_type=Pad,
                     start_to_close_timeout=STEP_TIMEOUT,
                     retry_policy=RETRY,
                 )
             else:
-                updates: list[SearchAttributeUpdate[Any]] = []
-                for name, raw in step.attrs.items():
-                    key = KEYS.get(name)
-                    if key is None:
-                        continue
-                    value = _value(key, raw)
-                    updates.append(key.value_unset() if value is None else key.value_set(value))
-                    if key.name == sa.REVIEW_STAGE.name and value:
-                        self.stage = ReviewStage(value)
-                if updates:
-                    workflow.upsert_search_attributes(updates)
+                stage = _upsert(step.attrs)
+                if stage:
+                    self.stage = ReviewStage(stage)
 
     async def _handle(self, name: str) -> ActionAccepted:
         async with self.lock:

@@ -1,6 +1,7 @@
 """The skeleton's worker and its minimal HTTP API, each its own process, as the real ones are.
 
-    python -m benchmarks.skeleton_service worker   # SkeletonWorkflow + the empty activity on SKELETON_TASK_QUEUE
+    python -m benchmarks.skeleton_service worker   # SkeletonWorkflow, its delivery and notice twins and the
+                                                   # empty activity on SKELETON_TASK_QUEUE
     python -m benchmarks.skeleton_service api      # SKELETON_API_PORT; scripts in SKELETON_SCRIPTS (JSON)
 
 Both connect with ``runtime.client.connect``: the same data converter (pydantic, payloads encrypted with
@@ -26,7 +27,15 @@ from fastapi import FastAPI, Header
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from benchmarks.skeleton import SKELETON_WORKFLOW, Segment, SkeletonInput, SkeletonWorkflow, empty_activity
+from benchmarks.skeleton import (
+    SKELETON_WORKFLOW,
+    DeliveryTwinWorkflow,
+    NoticeTwinWorkflow,
+    Segment,
+    SkeletonActivities,
+    SkeletonInput,
+    SkeletonWorkflow,
+)
 from models.case import (
     REVIEWER_STAGES,
     ActionAccepted,
@@ -56,7 +65,10 @@ def workflow_id(request_id: str) -> str:
 
 async def serve_worker() -> None:
     client = await connect(settings())
-    worker = Worker(client, task_queue=task_queue(), workflows=[SkeletonWorkflow], activities=[empty_activity])
+    activities = SkeletonActivities(client)
+    worker = Worker(client, task_queue=task_queue(),
+                    workflows=[SkeletonWorkflow, DeliveryTwinWorkflow, NoticeTwinWorkflow],
+                    activities=[activities.empty_activity])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

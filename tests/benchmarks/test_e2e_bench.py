@@ -50,6 +50,9 @@ def test_six_requests_reach_their_end_beside_the_skeleton_and_the_queue_holds_ev
         assert trace["stages"][-1] in ("published", "denied"), trace
         assert trace["actions"][-1][0] == "decide", trace
     assert report["skeleton"]["paths"] == real["paths"], "the skeleton took the paths of its real twins"
+    started = list(real["started_per_request"].values())
+    assert started[0] > 0 and list(report["skeleton"]["started_per_request"].values()) == started, (
+        "the skeleton started as many delivery and notice workflows as the real cases")
     assert set(real["history_events"]) == set(real["paths"])
     assert all(v["events"]["min"] > 20 for v in real["history_events"].values())
     for name in ("throughput", "submit_to_queue_p95", "action_p95", "worker_cpu_per_request"):
