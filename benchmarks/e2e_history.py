@@ -45,6 +45,20 @@ def _attrs(event: HistoryEvent) -> dict[str, Any]:
     return {name: json.loads(payload.data) if payload.data else None for name, payload in fields.items()}
 
 
+def _local_activity(event: HistoryEvent) -> Step | None:
+    """A local activity's marker as a step: its type from the marker's data (the SDK's own JSON, never
+    encrypted), its answer's size; its input is not in the history, so it goes empty."""
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != "core_local_activity" or "data" not in marker.details:
+        return None
+    try:
+        data = json.loads(marker.details["data"].payloads[0].data)
+    except (IndexError, ValueError):
+        return None
+    result = marker.details["result"] if "result" in marker.details else None
+    return Step(kind="local", name=str(data.get("activity_type", "")), out_size=_size(result))
+
+
 def script_from_history(history: WorkflowHistory, twins: dict[int, Twin] | None = None) -> list[Segment]:
     """The commands the workflow issued, cut at each update it accepted: segment 0 is the start's.
     ``twins``: by the event id of an activity's scheduling, the workflows it started."""
@@ -68,6 +82,10 @@ def script_from_history(history: WorkflowHistory, twins: dict[int, Twin] | None 
                 scheduled[done.scheduled_event_id].out_size = _size(done.result)
         elif kind == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
             segments[-1].steps.append(Step(kind="upsert", attrs=_attrs(event)))
+        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
+            local = _local_activity(event)
+            if local is not None:
+                segments[-1].steps.append(local)
     for before, after in zip(segments, segments[1:], strict=False):
         # The upserts an update's segment issues before it records its own event (``record_case_event``)
         # are the previous move's: the move's event, and with it the reviewers' queue (the registry's read

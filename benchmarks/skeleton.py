@@ -89,10 +89,10 @@ class Twin(BaseModel):
 
 
 class Step(BaseModel):
-    """One command the real workflow issued: an activity, or a search-attribute upsert. ``twin``: the
-    workflows the real activity started."""
+    """One command the real workflow issued: an activity, a local activity (its marker), or a
+    search-attribute upsert. ``twin``: the workflows the real activity started."""
 
-    kind: Literal["activity", "upsert"]
+    kind: Literal["activity", "local", "upsert"]
     name: str = ""
     in_size: int = 0
     out_size: int = 0
@@ -249,6 +249,14 @@ class SkeletonWorkflow:
                 await workflow.execute_activity(
                     step.name,
                     padded(step.in_size, step.twin, step.out_size),
+                    result_type=Pad,
+                    start_to_close_timeout=STEP_TIMEOUT,
+                    retry_policy=RETRY,
+                )
+            elif step.kind == "local":
+                await workflow.execute_local_activity(
+                    step.name,
+                    padded(step.in_size, None, step.out_size),
                     result_type=Pad,
                     start_to_close_timeout=STEP_TIMEOUT,
                     retry_policy=RETRY,

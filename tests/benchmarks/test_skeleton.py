@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from temporalio import workflow
-from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.common import RawValue
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from benchmarks.e2e_history import DEFAULT_TWINS, TwinReader, started_ids
+from benchmarks.e2e_history import DEFAULT_TWINS, TwinReader, script_from_history, started_ids
 from benchmarks.skeleton import (
     DELIVERY_TWIN,
     NOTICE_TWIN,
@@ -158,3 +160,16 @@ async def test_a_retried_activity_finds_the_twins_its_first_attempt_started(
     assert sorted(ids) == [f"{case_id}/delivery/7/0", f"{case_id}/delivery/7/1"]
     for workflow_id in ids:
         await client.get_workflow_handle(workflow_id).terminate("test over")
+
+
+def test_the_script_keeps_the_real_workflows_local_activities_and_their_stage_moves() -> None:
+    """A recorded case's roster checks and member-list reads (local activities: markers, not activity
+    tasks) are in the skeleton's script as local steps, and each segment ends in the stage the driver saw."""
+    path = Path(__file__).parents[1] / "replay" / "histories" / "NoticeRequestWorkflow__approved.json"
+    segments = script_from_history(WorkflowHistory.from_json("case", json.loads(path.read_text())))
+    local = [step.name for segment in segments for step in segment.steps if step.kind == "local"]
+    activities = [step.name for segment in segments for step in segment.steps if step.kind == "activity"]
+    assert "lookup_reviewer" in local and "member_ncbs" in local
+    assert "lookup_reviewer" not in activities and "send_messages" in activities
+    first_stages = [step.attrs.get("ReviewStage") for step in segments[0].steps if step.kind == "upsert"]
+    assert [stage for stage in first_stages if stage][-1] == "legal_assessment"
