@@ -31,7 +31,7 @@ ACTIVITY_FAULTS = {
     "screen": ("screen_request", "after"),
     "record event": ("record_case_event", "after"),
     "publish": ("publish_notice", "after"),
-    "dispatch": ("start_delivery", "after"),
+    "dispatch": ("send_messages", "after"),
     "deliver mail": ("deliver_message", "after"),
     "audit": ("change_notice_status", "after"),
     "start notice lifetime": ("start_notice_lifetime", "before"),
