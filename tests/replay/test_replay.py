@@ -58,32 +58,15 @@ BEFORE_SUPERSEDE = "PublishedNoticeWorkflow__lifetime_before_supersede_patch"
 SUPERSEDE_MOOT = "supersede-moot-instructions"
 """PublishedNoticeWorkflow's patch (a literal in workflows/published_notice.py), older than every generation."""
 
+BEFORE_CLAIMS_PATCHES = frozenset(
+    {SUPERSEDE_MOOT, STAGES_OWN_MOVES, MEMBERS_FROM_REFERENCE_DATA, REQUEST_LIMITS, NCB_WORKING_LANGUAGE}
+    | {ADDRESSEE_CHECKED}
+)
 GENERATIONS: dict[str, frozenset[str]] = {
     BEFORE_STAGE_MOVES: frozenset({SUPERSEDE_MOOT}),
     BEFORE_LANGUAGES: frozenset({SUPERSEDE_MOOT, STAGES_OWN_MOVES, MEMBERS_FROM_REFERENCE_DATA}),
-    BEFORE_CLAIMS: frozenset(
-        {
-            SUPERSEDE_MOOT,
-            STAGES_OWN_MOVES,
-            MEMBERS_FROM_REFERENCE_DATA,
-            REQUEST_LIMITS,
-            NCB_WORKING_LANGUAGE,
-            ADDRESSEE_CHECKED,
-        }
-    ),
-    CURRENT: frozenset(
-        {
-            SUPERSEDE_MOOT,
-            STAGES_OWN_MOVES,
-            MEMBERS_FROM_REFERENCE_DATA,
-            REQUEST_LIMITS,
-            NCB_WORKING_LANGUAGE,
-            ADDRESSEE_CHECKED,
-            CLAIMS,
-            MESSAGES_SENT_TOGETHER,
-            READS_LOCAL,
-        }
-    ),
+    BEFORE_CLAIMS: BEFORE_CLAIMS_PATCHES,
+    CURRENT: BEFORE_CLAIMS_PATCHES | {CLAIMS, MESSAGES_SENT_TOGETHER, READS_LOCAL},
 }
 """Each generation's file suffix, oldest first, and the patches the code it was recorded with knew."""
 ALL_MARKERS = GENERATIONS[CURRENT]
