@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from typing import IO
 
 import httpx
 
-from devstack.devserver import DevServer, free_port, start_dev_server
+from devstack.devserver import DevServer, free_port, start_dev_server, stop_process
 from devstack.local_stack import service_environ
 from runtime.config import PROJECT_ROOT
 
@@ -78,13 +77,7 @@ class Child:
         return self.process.poll() is None
 
     def stop(self, timeout: float = 30) -> int | None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, timeout)
         self.log.close()
         return self.process.returncode
 

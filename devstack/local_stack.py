@@ -317,16 +317,6 @@ def print_next_steps(rows: Sequence[Row], stack: LocalStack) -> None:
     console.print(f"  {venv_bin}/ncb submit examples/red-notice-fraud.json")
 
 
-def _stop_process(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    if process is not None and process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
 RESTART_FIRST = 1.0
 RESTART_MAX = 30.0
 HEALTHY_AFTER = 60.0
@@ -581,8 +571,10 @@ class LocalStack:
         console.print(f"API               {self.api_url} (docs {self.api_url}/docs), pid {self.api.pid}")
 
     def stop(self) -> None:
-        _stop_process(self.api, 30)
-        _stop_process(self.worker, 30)
+        from devstack.devserver import stop_process
+
+        stop_process(self.api, 30)
+        stop_process(self.worker, 30)
         for log in self._logs:
             log.close()
         self._logs.clear()
