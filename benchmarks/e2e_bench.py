@@ -695,7 +695,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests,
         "seed": args.seed,
         "sticky_cache": sticky_cache(),
-        "bytecode_written": True,  # the stack's processes run without PYTHONDONTWRITEBYTECODE (service_environ)
         "workdir": str(workdir),
     }
     log = _say(args.quiet)
@@ -782,6 +781,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             }
 
             report["worker_memory_after_burst"] = worker.memory_kib()
+            # the stack's processes run without PYTHONDONTWRITEBYTECODE (service_environ): the worker wrote it
+            report["bytecode_written"] = any((PROJECT_ROOT / "workflows" / "__pycache__").glob("*.pyc"))
             if args.open_cases:
                 log(f"open cases: {args.open_cases} left waiting on reviewers, in batches of {args.batch}…")
                 report["open"] = await run_open_cases(

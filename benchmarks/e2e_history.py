@@ -95,9 +95,9 @@ def script_from_history(history: WorkflowHistory, twins: dict[int, Twin] | None 
             (i for i, step in enumerate(after.steps) if step.kind == "activity" and step.name == RECORD_EVENT),
             len(after.steps),
         )
-        late = [step for step in after.steps[:first_record] if step.kind == "upsert"]
-        before.steps.extend(late)
-        after.steps = [step for step in after.steps if not any(step is moved for moved in late)]
+        head, tail = after.steps[:first_record], after.steps[first_record:]
+        before.steps.extend(step for step in head if step.kind == "upsert")
+        after.steps = [step for step in head if step.kind != "upsert"] + tail
     return segments
 
 
